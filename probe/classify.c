@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: MIT
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "classify.h"
+
+static const char *const pl_name[] = {
+	[PL_ABSENT] = "absent",
+	[PL_UNKNOWN] = "unknown",
+	[PL_DRAM] = "dram",
+	[PL_PMEM] = "pmem",
+};
+
+const char *placement_name(enum placement pl)
+{
+	return pl_name[pl];
+}
+
+void classify_init(struct classifier *c, const struct iomem *io, size_t page_size, bool keep_runs)
+{
+	memset(c, 0, sizeof(*c));
+	c->io = io;
+	c->page_size = page_size;
+	c->per_huge = HUGE_2M / page_size;
+	c->last_range = -1;
+	c->keep_runs = keep_runs;
+}
+
+void classify_free(struct classifier *c)
+{
+	free(c->runs);
+	c->runs = NULL;
+	c->nr_runs = c->cap_runs = 0;
+}
+
+static long find_range(struct classifier *c, uint64_t paddr)
+{
+	if (c->last_range >= 0) {
+		const struct pmem_range *r = &c->io->ranges[c->last_range];
+
+		if (paddr >= r->start && paddr <= r->end)
+			return c->last_range;
+	}
+	c->last_range = iomem_find(c->io, paddr);
+	return c->last_range;
+}
+
+static int add_run(struct classifier *c, uint64_t vaddr, uint64_t pfn, enum placement pl,
+		   long range)
+{
+	struct page_run *last = c->nr_runs ? &c->runs[c->nr_runs - 1] : NULL;
+	bool contiguous = pl == PL_ABSENT || (pl == PL_UNKNOWN && pfn == 0) ||
+			  (last && pfn == last->pfn + last->pages);
+
+	if (last && last->pl == pl && last->range == range && contiguous) {
+		last->pages++;
+		return 0;
+	}
+	if (c->nr_runs == c->cap_runs) {
+		size_t ncap = c->cap_runs ? c->cap_runs * 2 : 64;
+		struct page_run *v = realloc(c->runs, ncap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		c->runs = v;
+		c->cap_runs = ncap;
+	}
+	c->runs[c->nr_runs++] = (struct page_run){
+		.first = c->n.pages - 1,
+		.pages = 1,
+		.vaddr = vaddr,
+		.pfn = pfn,
+		.pl = pl,
+		.range = range,
+	};
+	return 0;
+}
+
+/* Track 2 MiB aligned virtual windows whose PFNs are contiguous and 2 MiB aligned. */
+static void track_huge(struct classifier *c, uint64_t vaddr, bool known, uint64_t pfn)
+{
+	uint64_t idx = (vaddr / c->page_size) % c->per_huge;
+
+	if (idx == 0) {
+		c->win_ok = known && pfn % c->per_huge == 0;
+		c->win_base = pfn;
+	} else if (c->win_ok) {
+		c->win_ok = known && pfn == c->win_base + idx;
+	}
+	if (idx == c->per_huge - 1 && c->win_ok) {
+		c->n.huge_runs++;
+		c->win_ok = false;
+	}
+}
+
+int classify_entries(struct classifier *c, uint64_t vaddr, const uint64_t *ent, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++, vaddr += c->page_size) {
+		bool present = ent[i] & PM_PRESENT;
+		uint64_t pfn = present ? ent[i] & PM_PFN_MASK : 0;
+		enum placement pl = PL_ABSENT;
+		long range = -1;
+
+		c->n.pages++;
+		if (present) {
+			c->n.present++;
+			if (pfn == 0)
+				c->n.pfn_hidden++;
+			if (pfn == 0 || c->io->hidden) {
+				pl = PL_UNKNOWN;
+				c->n.unknown++;
+			} else {
+				range = find_range(c, pfn * c->page_size);
+				pl = range >= 0 ? PL_PMEM : PL_DRAM;
+				if (range >= 0)
+					c->n.pmem++;
+				else
+					c->n.dram++;
+			}
+		}
+		track_huge(c, vaddr, present && pfn != 0, pfn);
+		if (c->keep_runs && add_run(c, vaddr, pfn, pl, range))
+			return -ENOMEM;
+	}
+	return 0;
+}

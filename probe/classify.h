@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Classify pagemap entries against PMem ranges, streaming: counts and 2 MiB
+ * runs need O(1) memory; the optional run list (--pages) grows with the
+ * number of runs.
+ */
+#ifndef PMEMPROBE_CLASSIFY_H
+#define PMEMPROBE_CLASSIFY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "iomem.h"
+
+#define PM_PRESENT  (1ULL << 63)
+#define PM_PFN_MASK ((1ULL << 55) - 1)
+#define HUGE_2M	    (2UL << 20)
+
+enum placement {
+	PL_ABSENT,  /* not present */
+	PL_UNKNOWN, /* present, but PFN or iomem addresses hidden */
+	PL_DRAM,    /* present, outside every PMem range */
+	PL_PMEM,    /* present, inside a PMem range */
+};
+
+/* Consecutive pages with one placement, one range and contiguous PFNs. */
+struct page_run {
+	uint64_t first; /* page index from the start of the classified area */
+	uint64_t pages;
+	uint64_t vaddr;
+	uint64_t pfn; /* of the first page; 0 when absent or hidden */
+	enum placement pl;
+	long range; /* index into iomem ranges, or -1 */
+};
+
+struct placement_counts {
+	uint64_t pages, present, pmem, dram, unknown;
+	uint64_t pfn_hidden; /* present pages whose PFN read as 0 */
+	uint64_t huge_runs;  /* 2 MiB aligned virtual ranges with 512 contiguous, aligned PFNs */
+};
+
+struct classifier {
+	const struct iomem *io;
+	size_t page_size;
+	uint64_t per_huge; /* pages per 2 MiB */
+	struct placement_counts n;
+	bool win_ok;	   /* current 2 MiB window still contiguous */
+	uint64_t win_base; /* PFN of the window's first page */
+	long last_range;
+	bool keep_runs;
+	struct page_run *runs;
+	size_t nr_runs, cap_runs;
+};
+
+void classify_init(struct classifier *c, const struct iomem *io, size_t page_size, bool keep_runs);
+/* Feed @n entries describing pages from virtual address @vaddr. 0 or -ENOMEM. */
+int classify_entries(struct classifier *c, uint64_t vaddr, const uint64_t *ent, size_t n);
+void classify_free(struct classifier *c);
+
+const char *placement_name(enum placement pl);
+
+#endif

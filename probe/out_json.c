@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: MIT
+#include <inttypes.h>
+#include <string.h>
+
+#include "json.h"
+#include "out.h"
+
+static void u64(FILE *f, const char *key, uint64_t v)
+{
+	json_key(f, key, 0);
+	fprintf(f, "%" PRIu64, v);
+}
+
+static void str(FILE *f, const char *key, const char *v)
+{
+	json_key(f, key, 0);
+	json_str(f, v);
+}
+
+static void boolean(FILE *f, const char *key, int v)
+{
+	json_key(f, key, 0);
+	fputs(v ? "true" : "false", f);
+}
+
+static void tri(FILE *f, const char *key, enum tri v)
+{
+	json_key(f, key, 0);
+	fputs(v == TRI_YES ? "true" : v == TRI_NO ? "false" : "null", f);
+}
+
+static void opt_u64(FILE *f, const char *key, int known, uint64_t v)
+{
+	if (known)
+		u64(f, key, v);
+	else
+		str(f, key, NULL);
+}
+
+static void counts(FILE *f, const struct placement_counts *n)
+{
+	u64(f, "pages", n->pages);
+	u64(f, "present", n->present);
+	u64(f, "pmem_pages", n->pmem);
+	u64(f, "dram_pages", n->dram);
+	u64(f, "unknown_pages", n->unknown);
+	u64(f, "absent_pages", n->pages - n->present);
+}
+
+static void header(FILE *f, const struct iomem *io, const char *iomem_path)
+{
+	size_t i;
+
+	fputs("{\"tool\":\"pmemprobe\"", f);
+	str(f, "version", PMEMPROBE_VERSION);
+	str(f, "iomem", iomem_path);
+	boolean(f, "iomem_hidden", io->hidden);
+	json_key(f, "pmem_ranges", 0);
+	fputc('[', f);
+	for (i = 0; i < io->nr; i++) {
+		const struct pmem_range *rg = &io->ranges[i];
+
+		fputs(i ? ",{" : "{", f);
+		json_key(f, "start", 1);
+		json_hex(f, rg->start);
+		json_key(f, "end", 0);
+		json_hex(f, rg->end);
+		str(f, "name", pmem_kind_label(rg->kind));
+		str(f, "kind", pmem_kind_name(rg->kind));
+		fputc('}', f);
+	}
+	fputc(']', f);
+}
+
+static void verdict_fields(FILE *f, enum verdict v, const char *reason, int expect_asked,
+			   enum verdict expect)
+{
+	str(f, "verdict", verdict_name(v));
+	str(f, "reason", reason);
+	str(f, "expect", expect_asked ? verdict_name(expect) : NULL);
+	json_key(f, "expect_met", 0);
+	if (!expect_asked || v == VERDICT_UNKNOWN)
+		fputs("null", f);
+	else
+		fputs(v == expect ? "true" : "false", f);
+}
+
+static void evidence(FILE *f, const struct evidence *ev)
+{
+	char dev[32];
+	const struct mount_info *m = ev->have_mount ? &ev->mnt : NULL;
+
+	snprintf(dev, sizeof(dev), "%u:%u", ev->dev_major, ev->dev_minor);
+	json_key(f, "evidence", 0);
+	fputc('{', f);
+	json_key(f, "statx_dax", 1);
+	fputs(ev->statx_dax == TRI_YES ? "true" : ev->statx_dax == TRI_NO ? "false" : "null", f);
+	tri(f, "map_sync", ev->map_sync);
+	str(f, "map_sync_error", ev->map_sync == TRI_NO ? strerror(ev->map_sync_errno) : NULL);
+	tri(f, "libpmem_is_pmem", ev->libpmem_is_pmem);
+	str(f, "libpmem_error", ev->libpmem_is_pmem == TRI_UNKNOWN ? ev->libpmem_error : NULL);
+	str(f, "device", dev);
+	str(f, "fstype", m ? m->fstype : NULL);
+	str(f, "source", m ? m->source : NULL);
+	str(f, "mount_point", m ? m->mount_point : NULL);
+	str(f, "mount_options", m ? m->mount_options : NULL);
+	str(f, "super_options", m ? m->super_options : NULL);
+	tri(f, "queue_dax", ev->queue_dax);
+	u64(f, "minor_faults", ev->minor_faults);
+	u64(f, "major_faults", ev->major_faults);
+	opt_u64(f, "page_cache_resident", ev->resident_known, ev->page_cache_resident);
+	opt_u64(f, "huge_runs_2m", ev->huge_known, ev->huge_runs_2m);
+	fputc('}', f);
+}
+
+static void page_runs(FILE *f, const struct report *r)
+{
+	size_t i;
+
+	json_key(f, "page_runs", 0);
+	fputc('[', f);
+	for (i = 0; i < r->nr_runs; i++) {
+		const struct page_run *run = &r->runs[i];
+		int has_pfn = run->pl != PL_ABSENT && run->pfn;
+
+		fputs(i ? ",{" : "{", f);
+		json_key(f, "first_page", 1);
+		fprintf(f, "%" PRIu64, run->first);
+		u64(f, "pages", run->pages);
+		json_key(f, "vaddr", 0);
+		json_hex(f, run->vaddr);
+		json_key(f, "paddr", 0);
+		if (has_pfn)
+			json_hex(f, run->pfn * r->page_size);
+		else
+			fputs("null", f);
+		str(f, "placement", placement_name(run->pl));
+		json_key(f, "range", 0);
+		if (run->range >= 0)
+			fprintf(f, "%ld", run->range);
+		else
+			fputs("null", f);
+		fputc('}', f);
+	}
+	fputc(']', f);
+}
+
+void out_json(FILE *f, const struct report *r)
+{
+	size_t i;
+
+	header(f, r->io, r->iomem_path);
+	str(f, "path", r->path);
+	str(f, "target", target_kind_name(r->kind));
+	u64(f, "size", r->size);
+	u64(f, "page_size", r->page_size);
+	counts(f, &r->n);
+	verdict_fields(f, r->verdict, r->reason, r->expect_asked, r->expect);
+	boolean(f, "created", r->created);
+	json_key(f, "verify", 0);
+	if (!r->verify_asked) {
+		fputs("null", f);
+	} else {
+		fputc('{', f);
+		json_key(f, "ok", 1);
+		fputs(r->verify_ok ? "true" : "false", f);
+		opt_u64(f, "first_bad_page", !r->verify_ok, r->verify_bad_page);
+		opt_u64(f, "first_bad_offset", !r->verify_ok, r->verify_bad_offset);
+		fputc('}', f);
+	}
+	evidence(f, &r->ev);
+	json_key(f, "conflicts", 0);
+	fputc('[', f);
+	for (i = 0; i < r->nr_conflicts; i++) {
+		if (i)
+			fputc(',', f);
+		json_str(f, r->conflicts[i]);
+	}
+	fputc(']', f);
+	json_key(f, "timing", 0);
+	fprintf(f, "{\"touch_ms\":%.3f,\"classify_ms\":%.3f}", r->touch_ms, r->classify_ms);
+	if (r->show_pages)
+		page_runs(f, r);
+	fputs("}\n", f);
+}
+
+void out_survey_json(FILE *f, const struct survey *s)
+{
+	size_t i;
+
+	header(f, &s->io, s->iomem_path);
+	json_key(f, "pid", 0);
+	fprintf(f, "%d", (int)s->pid);
+	str(f, "path", s->filter);
+	u64(f, "page_size", s->page_size);
+	counts(f, &s->total);
+	u64(f, "huge_runs_2m", s->total.huge_runs);
+	verdict_fields(f, s->verdict, s->reason, s->expect_asked, s->expect);
+	json_key(f, "mappings", 0);
+	fputc('[', f);
+	for (i = 0; i < s->nr; i++) {
+		const struct survey_map *m = &s->maps[i];
+		char dev[32];
+
+		snprintf(dev, sizeof(dev), "%u:%u", m->dev_major, m->dev_minor);
+		fputs(i ? ",{" : "{", f);
+		json_key(f, "start", 1);
+		json_hex(f, m->start);
+		json_key(f, "end", 0);
+		json_hex(f, m->end - 1); /* inclusive, like every "end" */
+		str(f, "perms", m->perms);
+		json_key(f, "offset", 0);
+		json_hex(f, m->offset);
+		str(f, "device", dev);
+		u64(f, "inode", m->inode);
+		str(f, "path", m->path);
+		counts(f, &m->n);
+		u64(f, "huge_runs_2m", m->n.huge_runs);
+		fputc('}', f);
+	}
+	fputs("]}\n", f);
+}

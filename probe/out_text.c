@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: MIT
+#include <inttypes.h>
+#include <string.h>
+
+#include "out.h"
+
+static void ranges(FILE *f, const struct iomem *io, const char *iomem_path)
+{
+	size_t i;
+
+	if (io->hidden) {
+		fprintf(f, "  pmem ranges:  unknown (%s shows every address as 0)\n", iomem_path);
+		return;
+	}
+	if (!io->nr)
+		fprintf(f, "  pmem ranges:  none in %s\n", iomem_path);
+	for (i = 0; i < io->nr; i++)
+		fprintf(f, "  pmem range:   %#" PRIx64 "-%#" PRIx64 " : %s [%s]\n",
+			io->ranges[i].start, io->ranges[i].end, pmem_kind_label(io->ranges[i].kind),
+			pmem_kind_name(io->ranges[i].kind));
+}
+
+static void verdict_line(FILE *f, enum verdict v, const char *reason, bool expect_asked,
+			 enum verdict expect)
+{
+	fprintf(f, "  verdict:      %s", verdict_name(v));
+	if (reason)
+		fprintf(f, " (%s)", reason);
+	if (expect_asked)
+		fprintf(f, "; expected %s", verdict_name(expect));
+	fputc('\n', f);
+}
+
+static void evidence(FILE *f, const struct report *r)
+{
+	const struct evidence *ev = &r->ev;
+
+	fprintf(f, "evidence:\n");
+	fprintf(f, "  statx DAX:            %s\n", tri_name(ev->statx_dax));
+	if (ev->map_sync == TRI_NO)
+		fprintf(f, "  MAP_SYNC:             refused (%s)\n", strerror(ev->map_sync_errno));
+	else
+		fprintf(f, "  MAP_SYNC:             %s\n",
+			ev->map_sync == TRI_YES ? "accepted" : "unknown");
+	if (ev->libpmem_is_pmem == TRI_UNKNOWN)
+		fprintf(f, "  libpmem is_pmem:      unknown (%s)\n", ev->libpmem_error);
+	else
+		fprintf(f, "  libpmem is_pmem:      %d\n", ev->libpmem_is_pmem == TRI_YES);
+	fprintf(f, "  device:               %u:%u\n", ev->dev_major, ev->dev_minor);
+	if (ev->have_mount)
+		fprintf(f, "  filesystem:           %s on %s at %s (%s; %s)\n", ev->mnt.fstype,
+			ev->mnt.source, ev->mnt.mount_point, ev->mnt.mount_options,
+			ev->mnt.super_options);
+	else if (r->kind == TARGET_FILE)
+		fprintf(f, "  filesystem:           unknown (no mountinfo entry)\n");
+	fprintf(f, "  queue/dax:            %s\n", tri_name(ev->queue_dax));
+	fprintf(f, "  faults while touching: %" PRIu64 " minor, %" PRIu64 " major\n",
+		ev->minor_faults, ev->major_faults);
+	if (ev->resident_known)
+		fprintf(f, "  page cache before:    %" PRIu64 " of %" PRIu64 " pages resident\n",
+			ev->page_cache_resident, r->pages);
+	if (ev->huge_known)
+		fprintf(f, "  2 MiB runs:           %" PRIu64 "\n", ev->huge_runs_2m);
+	else
+		fprintf(f, "  2 MiB runs:           unknown\n");
+}
+
+void out_page_table(FILE *f, const struct report *r, const char *prefix)
+{
+	size_t i;
+
+	fprintf(f, "%s%-17s %-33s %-33s %s\n", prefix, "page", "virtual address",
+		"physical address", "PMEM?");
+	for (i = 0; i < r->nr_runs; i++) {
+		const struct page_run *run = &r->runs[i];
+		uint64_t last = run->first + run->pages - 1;
+		uint64_t vend = run->vaddr + run->pages * r->page_size - 1;
+		char pages[40], virt[40], phys[40];
+		const char *pmem = run->pl == PL_PMEM	  ? "yes"
+				   : run->pl == PL_DRAM	  ? "no"
+				   : run->pl == PL_ABSENT ? "absent"
+							  : "unknown";
+
+		if (run->pages == 1) {
+			snprintf(pages, sizeof(pages), "%" PRIu64, run->first);
+			snprintf(virt, sizeof(virt), "%#" PRIx64, run->vaddr);
+		} else {
+			snprintf(pages, sizeof(pages), "%" PRIu64 "-%" PRIu64, run->first, last);
+			snprintf(virt, sizeof(virt), "%#" PRIx64 "-%#" PRIx64, run->vaddr, vend);
+		}
+		if (run->pl == PL_ABSENT || run->pfn == 0)
+			snprintf(phys, sizeof(phys), "-");
+		else if (run->pages == 1)
+			snprintf(phys, sizeof(phys), "%#" PRIx64, run->pfn * r->page_size);
+		else
+			snprintf(phys, sizeof(phys), "%#" PRIx64 "-%#" PRIx64,
+				 run->pfn * r->page_size,
+				 (run->pfn + run->pages) * r->page_size - 1);
+		fprintf(f, "%s%-17s %-33s %-33s %s", prefix, pages, virt, phys, pmem);
+		if (run->range >= 0)
+			fprintf(f, " (%s)", pmem_kind_label(r->io->ranges[run->range].kind));
+		fputc('\n', f);
+	}
+}
+
+void out_text(FILE *f, const struct report *r)
+{
+	const struct placement_counts *n = &r->n;
+	size_t i;
+
+	fprintf(f, "pmemprobe %s%s\n", r->path,
+		r->kind == TARGET_DEVDAX ? " (device DAX)"
+		: r->created		 ? " (created)"
+					 : "");
+	fprintf(f, "  size:         %" PRIu64 " bytes, %" PRIu64 " pages of %" PRIu64 "\n", r->size,
+		r->pages, r->page_size);
+	fprintf(f, "  present:      %" PRIu64 "\n", n->present);
+	fprintf(f, "  pmem pages:   %" PRIu64 "\n", n->pmem);
+	fprintf(f, "  dram pages:   %" PRIu64 "\n", n->dram);
+	fprintf(f, "  unknown:      %" PRIu64 "\n", n->unknown);
+	ranges(f, r->io, r->iomem_path);
+	verdict_line(f, r->verdict, r->reason, r->expect_asked, r->expect);
+	if (r->verify_asked && r->verify_ok)
+		fprintf(f, "  pattern:      verified\n");
+	else if (r->verify_asked)
+		fprintf(f, "  pattern:      MISMATCH at page %" PRIu64 " (byte %" PRIu64 ")\n",
+			r->verify_bad_page, r->verify_bad_offset);
+	evidence(f, r);
+	for (i = 0; i < r->nr_conflicts; i++)
+		fprintf(f, "conflict: %s\n", r->conflicts[i]);
+	if (!r->nr_conflicts)
+		fprintf(f, "conflicts: none\n");
+	fprintf(f, "timing: touch %.3f ms, classify %.3f ms\n", r->touch_ms, r->classify_ms);
+	if (r->show_pages)
+		out_page_table(f, r, "");
+}
+
+void out_survey_text(FILE *f, const struct survey *s)
+{
+	const struct placement_counts *t = &s->total;
+	size_t i;
+
+	fprintf(f, "pmemprobe: process %d, %zu file-backed mapping%s%s%s\n", (int)s->pid, s->nr,
+		s->nr == 1 ? "" : "s", s->filter ? " of " : "", s->filter ? s->filter : "");
+	fprintf(f, "%-33s %-5s %8s %8s %8s %8s %8s  %s\n", "address", "perm", "pages", "present",
+		"pmem", "dram", "unknown", "path");
+	for (i = 0; i < s->nr; i++) {
+		const struct survey_map *m = &s->maps[i];
+		char range[40];
+
+		snprintf(range, sizeof(range), "%#" PRIx64 "-%#" PRIx64, m->start, m->end - 1);
+		fprintf(f,
+			"%-33s %-5s %8" PRIu64 " %8" PRIu64 " %8" PRIu64 " %8" PRIu64 " %8" PRIu64
+			"  %s\n",
+			range, m->perms, m->n.pages, m->n.present, m->n.pmem, m->n.dram,
+			m->n.unknown, m->path);
+	}
+	fprintf(f,
+		"total: %" PRIu64 " pages, %" PRIu64 " present, %" PRIu64 " pmem, %" PRIu64
+		" dram, %" PRIu64 " unknown\n",
+		t->pages, t->present, t->pmem, t->dram, t->unknown);
+	ranges(f, &s->io, s->iomem_path);
+	verdict_line(f, s->verdict, s->reason, s->expect_asked, s->expect);
+}

@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: MIT
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "map.h"
+#include "pagemap.h"
+#include "pattern.h"
+#include "probe.h"
+#include "target.h"
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static int failed(struct failure *f, const char *op, const char *path, const char *why, int rc)
+{
+	f->op = op;
+	f->path = path;
+	f->why = why;
+	return rc;
+}
+
+static int load_iomem(const struct probe_opts *o, struct probe *p, struct failure *f)
+{
+	unsigned int bad_line = 0;
+	int rc = iomem_load(o->iomem_path, &p->io, &bad_line);
+
+	if (rc == -EINVAL && bad_line) {
+		snprintf(f->buf, sizeof(f->buf),
+			 "line %u is not \"start-end : name\" (hex addresses)", bad_line);
+		return failed(f, "parse", o->iomem_path, f->buf, rc);
+	}
+	return rc ? failed(f, "read", o->iomem_path, NULL, rc) : 0;
+}
+
+static void gather_evidence(const struct probe_opts *o, const struct target *t, uint64_t size,
+			    struct evidence *ev)
+{
+	evidence_statx(t, ev);
+	evidence_mount(o->path, t, ev);
+	evidence_map_sync(t, size, ev);
+	evidence_libpmem(o->path, ev);
+}
+
+/* Touch every page, counting the faults it takes. */
+static int touch(struct probe *p, void *addr, struct failure *f, const char *path)
+{
+	struct report *r = &p->r;
+	struct rusage before, after;
+	uint64_t bad = 0;
+	double t0;
+	int rc;
+
+	getrusage(RUSAGE_SELF, &before);
+	t0 = now_ms();
+	rc = map_touch(addr, r->size, r->page_size, &bad);
+	r->touch_ms = now_ms() - t0;
+	getrusage(RUSAGE_SELF, &after);
+	if (rc == -EFAULT) {
+		snprintf(f->buf, sizeof(f->buf),
+			 "SIGBUS at offset %" PRIu64
+			 " (no space to allocate a block, the file shrank, or a media error)",
+			 bad);
+		return failed(f, "write-fault", path, f->buf, rc);
+	}
+	if (rc)
+		return failed(f, "write-fault", path, NULL, rc);
+	r->ev.minor_faults = (uint64_t)(after.ru_minflt - before.ru_minflt);
+	r->ev.major_faults = (uint64_t)(after.ru_majflt - before.ru_majflt);
+	return 0;
+}
+
+static int classify(const struct probe_opts *o, struct probe *p, void *addr, struct failure *f)
+{
+	struct report *r = &p->r;
+	double t0 = now_ms();
+	int fd, rc;
+
+	classify_init(&p->cls, &p->io, r->page_size, o->pages);
+	fd = pagemap_open(0);
+	if (fd < 0)
+		return failed(f, "open", "/proc/self/pagemap", NULL, fd);
+	rc = pagemap_classify(fd, (uintptr_t)addr, r->pages, &p->cls);
+	close(fd);
+	r->classify_ms = now_ms() - t0;
+	if (rc)
+		return failed(f, "read", "/proc/self/pagemap", NULL, rc);
+	r->n = p->cls.n;
+	r->ev.huge_known = r->n.pfn_hidden == 0;
+	r->ev.huge_runs_2m = r->n.huge_runs;
+	if (o->pages) {
+		r->show_pages = true;
+		r->runs = p->cls.runs;
+		r->nr_runs = p->cls.nr_runs;
+	}
+	return 0;
+}
+
+/* Map, check residency, touch, classify, verify, unmap. */
+static int probe_mapping(const struct probe_opts *o, struct probe *p, const struct target *t,
+			 struct failure *f)
+{
+	struct report *r = &p->r;
+	void *addr;
+	int rc = map_aligned(t->fd, r->size, t->align, 0, &addr);
+
+	if (rc)
+		return failed(f, "mmap MAP_SHARED", o->path, NULL, rc);
+	r->ev.resident_known =
+		map_resident(addr, r->size, r->page_size, &r->ev.page_cache_resident) == 0;
+	rc = touch(p, addr, f, o->path);
+	if (!rc)
+		rc = classify(o, p, addr, f);
+	if (!rc && o->verify) {
+		uint64_t bad = 0;
+
+		r->verify_asked = true;
+		r->verify_ok = pattern_check(addr, r->size, &bad);
+		r->verify_bad_offset = bad;
+		r->verify_bad_page = bad / r->page_size;
+	}
+	munmap(addr, r->size);
+	return rc;
+}
+
+int probe_run(const struct probe_opts *o, struct probe *p, struct failure *f)
+{
+	struct report *r = &p->r;
+	struct target t;
+	int rc;
+
+	memset(p, 0, sizeof(*p));
+	memset(f, 0, sizeof(*f));
+	evidence_init(&r->ev);
+	r->path = o->path;
+	r->iomem_path = o->iomem_path;
+	r->io = &p->io;
+	r->expect_asked = o->expect_asked;
+	r->expect = o->expect;
+
+	rc = load_iomem(o, p, f);
+	if (rc)
+		return rc;
+	if (o->create) {
+		const char *op;
+
+		rc = pattern_create(o->path, o->size, &op);
+		if (rc)
+			return failed(f, op, o->path, NULL, rc);
+		r->created = true;
+	}
+	rc = target_open(o->path, &t);
+	if (!rc)
+		rc = target_map_size(&t, o->size_given, o->size, &r->size);
+	if (rc) {
+		target_close(&t);
+		if (t.why) /* t.buf dies with t */
+			snprintf(f->buf, sizeof(f->buf), "%s", t.why);
+		return failed(f, t.op, o->path, t.why ? f->buf : NULL, rc);
+	}
+	r->kind = t.kind;
+	r->page_size = (uint64_t)sysconf(_SC_PAGESIZE);
+	r->pages = (r->size + r->page_size - 1) / r->page_size;
+
+	gather_evidence(o, &t, r->size, &r->ev);
+	rc = probe_mapping(o, p, &t, f);
+	target_close(&t);
+	if (rc)
+		return rc;
+	r->verdict = verdict_of(&r->n, &p->io, &r->reason);
+	conflicts_find(r);
+	return 0;
+}
+
+void probe_free(struct probe *p)
+{
+	classify_free(&p->cls);
+	iomem_free(&p->io);
+	evidence_free(&p->r.ev);
+}

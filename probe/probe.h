@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: MIT */
+/* One probe of PATH: map, touch, classify, gather evidence, verify. */
+#ifndef PMEMPROBE_PROBE_H
+#define PMEMPROBE_PROBE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "classify.h"
+#include "iomem.h"
+#include "report.h"
+
+struct probe_opts {
+	const char *path;
+	const char *iomem_path;
+	bool size_given;
+	uint64_t size;
+	bool pages, create, verify;
+	bool expect_asked;
+	enum verdict expect;
+};
+
+/* What failed: "<op> <path>: <why, or strerror>". */
+struct failure {
+	const char *op;
+	const char *path;
+	const char *why; /* NULL: strerror(-rc) */
+	char buf[240];	 /* storage for a formatted why */
+};
+
+struct probe {
+	struct iomem io;
+	struct classifier cls;
+	struct report r;
+};
+
+/* 0 or -errno with @f filled. Free with probe_free() either way. */
+int probe_run(const struct probe_opts *o, struct probe *p, struct failure *f);
+void probe_free(struct probe *p);
+
+#endif

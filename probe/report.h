@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: MIT */
+/* Everything one probe run found, as the output formats see it. */
+#ifndef PMEMPROBE_REPORT_H
+#define PMEMPROBE_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "classify.h"
+#include "evidence.h"
+#include "iomem.h"
+#include "target.h"
+#include "verdict.h"
+
+#define MAX_CONFLICTS 12
+
+struct report {
+	const char *path;
+	const char *iomem_path;
+	enum target_kind kind;
+	uint64_t size, page_size, pages;
+	struct placement_counts n;
+	const struct iomem *io;
+	enum verdict verdict;
+	const char *reason; /* why the verdict is unknown */
+	struct evidence ev;
+	char conflicts[MAX_CONFLICTS][240];
+	size_t nr_conflicts;
+	double touch_ms, classify_ms;
+	bool show_pages; /* runs below are valid */
+	const struct page_run *runs;
+	size_t nr_runs;
+	bool created;
+	bool verify_asked, verify_ok;
+	uint64_t verify_bad_page, verify_bad_offset; /* first mismatch: page, byte in file */
+	bool expect_asked;
+	enum verdict expect;
+};
+
+#endif
