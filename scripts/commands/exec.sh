@@ -1,0 +1,74 @@
+# shellcheck shell=bash
+# pmemlab exec: the user's command inside the guest, on a DAX fixture.
+
+# shellcheck source=scripts/commands/run.sh
+. "$PMEMLAB_ROOT/scripts/commands/run.sh"
+
+# pmemlab's own failures in exec: CMD's status passes through otherwise.
+readonly EX_EXEC_FAILED=125
+
+exec_usage() {
+	cat <<USAGE
+usage: pmemlab exec [OPTIONS] -- CMD [ARGS...]
+
+Run CMD inside the guest. The host's current directory is visible read-only
+at the same path, pmemprobe is on PATH, and the fixture (default xfs-dax) is
+mounted at \$PMEM_DIR (devdax: \$DEVICE_DAX_PATH). CMD's exit status becomes
+pmemlab's; pmemlab's own failures exit 125, bad usage 2.
+
+options:
+$COMMON_OPTIONS_HELP
+  --fixture NAME            the fixture to build (default xfs-dax)
+  --pmem-dir DIR            where the fixture is mounted in the guest (default /mnt/pmem)
+USAGE
+}
+
+# CMD as a POSIX shell line the guest sources: each word single-quoted,
+# so nothing in it is ever expanded or executed by pmemlab.
+write_user_command() {
+	local word line="exec"
+	for word in "$@"; do
+		line+=" $(sh_quote "$word")"
+	done
+	printf '%s\n' "$line" >"$WORK/cmd"
+}
+
+cmd_exec() {
+	while (($#)); do
+		case $1 in
+		-h | --help) exec_usage; return 0 ;;
+		--pmem-dir)
+			(($# >= 2)) || usage_die "option --pmem-dir needs a value"
+			[[ $2 == /* ]] || usage_die "--pmem-dir '$2' must be an absolute path"
+			PMEM_DIR_GUEST=$2
+			shift 2
+			;;
+		--) shift; break ;;
+		-*) parse_common_option "$@" || usage_die "exec: unknown option '$1'"; shift "$SHIFT_BY" ;;
+		*) break ;;
+		esac
+	done
+	(($# > 0)) || usage_die "exec: no command given (pmemlab exec [OPTIONS] -- CMD [ARGS...])"
+	((${#OPT_FIXTURES[@]} <= 1)) || usage_die "exec: give one --fixture"
+	validate_common_options
+	PMEMLAB_DIE_STATUS=$EX_EXEC_FAILED
+	PMEMLAB_HOST_DIR=$PWD
+	session_start
+	session_prepare exec
+	write_user_command "$@"
+	step "booting the guest (timeout ${PMEMLAB_TIMEOUT}s)"
+	if ! guest_run exec; then
+		log "error: $GUEST_ERROR"
+		return "$EX_EXEC_FAILED"
+	fi
+	local fixture status
+	fixture=$(jq -c 'select(.type == "fixture")' "$WORK/results.jsonl")
+	if [[ $(jq -r .status <<<"$fixture") != ok ]]; then
+		log "error: fixture ${OPT_FIXTURES[0]:-xfs-dax}: $(jq -r .reason <<<"$fixture")"
+		return "$EX_EXEC_FAILED"
+	fi
+	step "fixture $(jq -r '.fixture + " at " + (.mount // .target) + ": " + (.probe.verdict // "?")' <<<"$fixture")"
+	status=$(jq -r 'select(.type == "exec") | .status' "$WORK/results.jsonl")
+	[[ $status =~ ^[0-9]+$ ]] || { log "error: the guest did not report CMD's exit status"; return "$EX_EXEC_FAILED"; }
+	return "$status"
+}

@@ -1,0 +1,55 @@
+# shellcheck shell=bash
+# pmemlab run: one guest, every fixture, the placement table.
+
+# shellcheck source=scripts/lib/options.sh
+. "$PMEMLAB_ROOT/scripts/lib/options.sh"
+# shellcheck source=scripts/lib/size.sh
+. "$PMEMLAB_ROOT/scripts/lib/size.sh"
+# shellcheck source=scripts/lib/session.sh
+. "$PMEMLAB_ROOT/scripts/lib/session.sh"
+# shellcheck source=scripts/lib/report.sh
+. "$PMEMLAB_ROOT/scripts/lib/report.sh"
+. "$PMEMLAB_ROOT/vm/lib/kernel.sh"
+. "$PMEMLAB_ROOT/vm/lib/initramfs.sh"
+. "$PMEMLAB_ROOT/vm/lib/plan.sh"
+. "$PMEMLAB_ROOT/vm/lib/accel.sh"
+. "$PMEMLAB_ROOT/vm/lib/qemu.sh"
+
+run_usage() {
+	cat <<USAGE
+usage: pmemlab run [OPTIONS]
+
+Boot one guest, build every fixture (or those named with --fixture), probe
+each with pmemprobe and print: fixture | expected | verdict | result | evidence.
+Exit status: 0 every placement as expected, 1 a placement or the guest failed,
+2 bad usage, 3 could not prepare or boot the guest.
+
+options:
+$COMMON_OPTIONS_HELP
+  --fixture NAME            only this fixture (repeatable); 'fixtures/run --list' lists them
+  --format text|json        the table, or one JSON document (docs/RESULTS.md)
+USAGE
+}
+
+cmd_run() {
+	while (($#)); do
+		case $1 in
+		-h | --help) run_usage; return 0 ;;
+		*) parse_common_option "$@" || usage_die "run: unknown option '$1'"; shift "$SHIFT_BY" ;;
+		esac
+	done
+	validate_common_options
+	session_start
+	session_prepare run
+	step "booting the guest (timeout ${PMEMLAB_TIMEOUT}s)"
+	guest_run run || true
+	local json
+	json=$(report_json "$WORK/results.jsonl")
+	if [[ $OPT_FORMAT == json ]]; then
+		printf '%s\n' "$json"
+	else
+		report_text "$json"
+	fi
+	[[ -z ${GUEST_ERROR:-} ]] || log "error: $GUEST_ERROR"
+	[[ $(jq -r .ok <<<"$json") == true ]] || return "$EX_FAIL"
+}

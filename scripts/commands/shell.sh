@@ -1,0 +1,34 @@
+# shellcheck shell=bash
+# pmemlab shell: an interactive guest shell on a DAX fixture.
+
+# shellcheck source=scripts/commands/run.sh
+. "$PMEMLAB_ROOT/scripts/commands/run.sh"
+
+shell_usage() {
+	cat <<USAGE
+usage: pmemlab shell [OPTIONS]
+
+An interactive shell in the guest, with the fixture (default xfs-dax) at
+\$PMEM_DIR and the host's current directory read-only at the same path.
+Leave with 'exit' (or Ctrl-A X).
+
+options:
+$COMMON_OPTIONS_HELP
+  --fixture NAME            the fixture to build (default xfs-dax)
+USAGE
+}
+
+cmd_shell() {
+	while (($#)); do
+		case $1 in
+		-h | --help) shell_usage; return 0 ;;
+		*) parse_common_option "$@" || usage_die "shell: unknown option '$1'"; shift "$SHIFT_BY" ;;
+		esac
+	done
+	[[ -t 0 ]] || usage_die "shell: standard input is not a terminal (use 'pmemlab exec' in scripts)"
+	validate_common_options
+	PMEMLAB_HOST_DIR=$PWD
+	session_start
+	session_prepare shell
+	guest_run shell
+}

@@ -1,0 +1,57 @@
+# shellcheck shell=bash
+# Logging, errors and small helpers shared by every host-side script.
+# Sourcing this file defines functions only.
+
+# Exit codes of the pmemlab CLI (docs/CLI.md). `exec` passes the
+# command's own status through and uses 125 for its own failures.
+readonly EX_OK=0 EX_FAIL=1 EX_USAGE=2 EX_RUNTIME=3
+
+log() {
+	printf '%s: %s\n' "${PMEMLAB_PROG:-pmemlab}" "$*" >&2
+}
+
+# Progress lines for long steps; silenced by --quiet.
+step() {
+	[[ ${PMEMLAB_QUIET:-0} == 1 ]] || log "$*"
+}
+
+die() {
+	log "error: $*"
+	exit "${PMEMLAB_DIE_STATUS:-$EX_RUNTIME}"
+}
+
+usage_die() {
+	log "$*"
+	log "see '${PMEMLAB_PROG:-pmemlab} --help'"
+	exit "$EX_USAGE"
+}
+
+# The user's cache: kernels, initramfs images, the KVM verdict.
+cache_dir() {
+	local dir=${PMEMLAB_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pmemlab}
+	mkdir -p "$dir" || die "cannot create cache directory $dir"
+	printf '%s\n' "$dir"
+}
+
+# Quote a value for a POSIX shell: the guest sources what we write.
+sh_quote() {
+	local s=${1//\'/\'\\\'\'}
+	printf "'%s'" "$s"
+}
+
+# Wait until "$@" succeeds or SECONDS_LEFT run out; polls every 0.1 s.
+poll_wait_for() {
+	local timeout=$1
+	shift
+	local deadline=$((SECONDS + timeout))
+	until "$@"; do
+		((SECONDS < deadline)) || return 1
+		sleep 0.1
+	done
+}
+
+now_ms() {
+	local t
+	t=$(date +%s%N)
+	printf '%s\n' "$((t / 1000000))"
+}

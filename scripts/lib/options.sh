@@ -1,0 +1,76 @@
+# shellcheck shell=bash
+# Options shared by run, exec and shell. parse_common_option OPT VALUE
+# consumes one option; it returns 1 for an option it does not know.
+# Values are checked here, before anything is built or booted.
+
+OPT_BACKEND=${PMEMLAB_BACKEND:-memmap}
+OPT_SIZE=${PMEMLAB_SIZE:-1G}
+OPT_KERNEL=${PMEMLAB_KERNEL:-}
+OPT_ACCEL=${PMEMLAB_ACCEL:-auto}
+OPT_FORMAT=text
+OPT_KEEP_WORK=0
+OPT_FIXTURES=()
+
+readonly COMMON_OPTIONS_HELP="\
+  --backend memmap|nvdimm   where the persistent memory comes from (default memmap)
+  --size SIZE[,SIZE...]     one region or NVDIMM per size, multiples of 16M, >= 512M (default 1G)
+  --kernel K                Debian kernel version (6.1.0-28-amd64), flavour (cloud, rt),
+                            or a bzImage path with lib/modules/VERSION beside it
+  --modules DIR             directory holding lib/modules/VERSION for --kernel PATH
+  --accel auto|kvm|tcg      auto uses KVM only when a KVM guest really progresses
+  --timeout SECONDS         kill the guest after this long (default 300)
+  --keep-work               keep the run's work directory (console log, results)
+  --show-cmdline            print the QEMU command line
+  -q, --quiet               no progress lines"
+
+# parse_common_option OPT [VALUE]: sets SHIFT_BY to the words consumed.
+parse_common_option() {
+	local opt=$1
+	SHIFT_BY=2
+	case $opt in
+	--backend | --size | --kernel | --modules | --accel | --timeout | --fixture | --format)
+		(($# >= 2)) || usage_die "option $opt needs a value"
+		;;
+	esac
+	case $opt in
+	--backend) OPT_BACKEND=$2 ;;
+	--size) OPT_SIZE=$2 ;;
+	--kernel) OPT_KERNEL=$2 ;;
+	--modules) PMEMLAB_MODULES=$2 ;;
+	--accel) OPT_ACCEL=$2 ;;
+	--timeout) PMEMLAB_TIMEOUT=$2 ;;
+	--fixture) OPT_FIXTURES+=("$2") ;;
+	--format) OPT_FORMAT=$2 ;;
+	--keep-work) OPT_KEEP_WORK=1 SHIFT_BY=1 ;;
+	--show-cmdline) PMEMLAB_SHOW_CMDLINE=1 SHIFT_BY=1 ;;
+	-q | --quiet) PMEMLAB_QUIET=1 SHIFT_BY=1 ;;
+	*) return 1 ;;
+	esac
+}
+
+# Checks that need no guest: everything a user can mistype.
+validate_common_options() {
+	case $OPT_BACKEND in
+	memmap | nvdimm) ;;
+	*) usage_die "unknown backend '$OPT_BACKEND': choose memmap or nvdimm" ;;
+	esac
+	case $OPT_ACCEL in
+	auto | kvm | tcg) ;;
+	*) usage_die "unknown accel '$OPT_ACCEL': choose auto, kvm or tcg" ;;
+	esac
+	case $OPT_FORMAT in
+	text | json) ;;
+	*) usage_die "unknown format '$OPT_FORMAT': choose text or json" ;;
+	esac
+	[[ ${PMEMLAB_TIMEOUT:-300} =~ ^[1-9][0-9]{0,5}$ ]] ||
+		usage_die "invalid timeout '${PMEMLAB_TIMEOUT}': a whole number of seconds, 1 or more"
+	[[ -z ${PMEMLAB_MODULES:-} || -d $PMEMLAB_MODULES ]] ||
+		usage_die "--modules '$PMEMLAB_MODULES' is not a directory"
+	local f known
+	known=$(sh "$PMEMLAB_ROOT/fixtures/run" --list | cut -f1 | tr '\n' ' ')
+	for f in "${OPT_FIXTURES[@]}"; do
+		[[ " $known" == *" $f "* ]] || usage_die "unknown fixture '$f': choose one of: $known"
+	done
+	# parse sizes now so a bad one fails before any build
+	parse_region_sizes "$OPT_SIZE" >/dev/null
+}

@@ -1,0 +1,51 @@
+# shellcheck shell=bash
+# Turn the guest's results (JSON lines) into the placement table or one
+# JSON document. A fixture passes when pmemprobe's verdict equals the
+# expected placement; a skip names what the kernel lacked.
+
+# report_json RESULTS: the whole run as one JSON object on stdout.
+report_json() {
+	local results=$1
+	jq -s --arg backend "$OPT_BACKEND" --arg size "$OPT_SIZE" \
+		--arg kernel "$KERNEL_DESC" --arg accel "$ACCEL" --arg accel_reason "$ACCEL_REASON" \
+		--arg boot_seconds "$GUEST_SECONDS" --arg initramfs_seconds "$INITRAMFS_SECONDS" \
+		--argjson initramfs_reused "${INITRAMFS_REUSED:-0}" --arg error "${GUEST_ERROR:-}" '
+		def result:
+			if .status == "skip" then "skip"
+			elif .status != "ok" then "fail"
+			elif .probe.verdict == .expected then "pass"
+			else "fail" end;
+		(map(select(.type == "guest")) | first // {}) as $guest
+		| [ .[] | select(.type == "fixture") | . + {result: result} ] as $fixtures
+		| {backend: $backend, size: $size, kernel: $kernel,
+		   guest_kernel: $guest.kernel, accel: $accel, accel_reason: $accel_reason,
+		   boot_seconds: ($boot_seconds | tonumber),
+		   initramfs_seconds: ($initramfs_seconds | tonumber),
+		   initramfs_reused: ($initramfs_reused == 1),
+		   pmem_iomem: $guest.pmem_iomem, modules_failed: $guest.modules_failed,
+		   error: (if $error == "" then null else $error end),
+		   fixtures: $fixtures,
+		   passed: ($fixtures | map(select(.result == "pass")) | length),
+		   failed: ($fixtures | map(select(.result == "fail")) | length),
+		   skipped: ($fixtures | map(select(.result == "skip")) | length)}
+		| . + {ok: (.error == null and .failed == 0 and (.fixtures | length) > 0)}' "$results"
+}
+
+# report_text JSON: the table a person reads.
+report_text() {
+	local json=$1
+	jq -r '
+		def yn: if . == true then "yes" elif . == false then "no" else "?" end;
+		def evidence:
+			if .probe == null then .reason
+			else "\(.probe.pmem_pages)/\(.probe.present) pages in PMem, statx DAX \(.probe.evidence.statx_dax | yn), MAP_SYNC \(.probe.evidence.map_sync | yn), libpmem \(.probe.evidence.libpmem_is_pmem | yn)"
+			end;
+		(["FIXTURE", "EXPECTED", "VERDICT", "RESULT", "EVIDENCE"] | @tsv),
+		(.fixtures[] | [.fixture, .expected, (.probe.verdict // "-"), .result, evidence] | @tsv)
+	' <<<"$json" | awk -F'\t' '
+		{ for (i = 1; i <= NF; i++) { cell[NR, i] = $i; if (i < NF && length($i) > w[i]) w[i] = length($i) } n = NF; rows = NR }
+		END { for (r = 1; r <= rows; r++) { line = ""
+			for (i = 1; i <= n; i++) line = line sprintf(i < n ? "%-" w[i] "s  " : "%s", cell[r, i])
+			print line } }'
+	jq -r '"\n\(.passed) passed, \(.failed) failed, \(.skipped) skipped: \(.backend) backend (\(.size)), kernel \(.guest_kernel // .kernel), \(.accel) (\(.accel_reason)), guest ran \(.boot_seconds) s"' <<<"$json"
+}

@@ -1,0 +1,75 @@
+# shellcheck shell=bash
+# One run's private work directory and its cleanup. Whatever ends the
+# run (success, error, Ctrl-C, SIGTERM), QEMU is killed and the work
+# directory removed, unless --keep-work asked to keep it.
+
+QEMU_PID=
+WORK=
+
+session_start() {
+	WORK=$(mktemp -d "${TMPDIR:-/tmp}/pmemlab.XXXXXX") || die "cannot create a work directory in ${TMPDIR:-/tmp}"
+	chmod 0700 "$WORK"
+	trap session_cleanup EXIT
+	trap 'log "interrupted"; exit 130' INT
+	trap 'log "terminated"; exit 143' TERM
+}
+
+session_cleanup() {
+	local status=$?
+	trap - EXIT INT TERM
+	if [[ -n $QEMU_PID ]]; then
+		kill -KILL "$QEMU_PID" 2>/dev/null || true
+		wait "$QEMU_PID" 2>/dev/null || true
+	fi
+	local pid
+	for pid in "${RELAY_PIDS[@]}"; do
+		kill "$pid" 2>/dev/null || true
+	done
+	if [[ -n $WORK && -d $WORK ]]; then
+		if [[ ${OPT_KEEP_WORK:-0} == 1 ]]; then
+			log "work directory kept: $WORK"
+		else
+			rm -rf "$WORK"
+		fi
+	fi
+	exit "$status"
+}
+
+# The probe binary the guest runs: built from this tree when missing.
+probe_binary() {
+	local bin=${PMEMPROBE_BIN:-$PMEMLAB_ROOT/build/pmemprobe}
+	if [[ ! -x $bin && -e $PMEMLAB_ROOT/Makefile ]]; then
+		step "building pmemprobe"
+		make -s -C "$PMEMLAB_ROOT" >&2 || die "cannot build pmemprobe (run 'make' in $PMEMLAB_ROOT; 'scripts/install-deps' installs what it needs)"
+	fi
+	[[ -x $bin ]] || die "pmemprobe not found at $bin"
+	printf '%s\n' "$bin"
+}
+
+# Everything before boot: kernel, initramfs, accelerator, memory plan.
+session_prepare() {
+	local mode=$1 probe t0
+	plan_backend "$OPT_BACKEND" "$OPT_SIZE" "$WORK"
+	kernel_resolve "$OPT_KERNEL"
+	probe=$(probe_binary)
+	t0=$(now_ms)
+	initramfs_build "$probe"
+	INITRAMFS_SECONDS=$(elapsed_since "$t0")
+	accel_choose "$OPT_ACCEL"
+	step "kernel $KERNEL_VERSION, $PLAN_SUMMARY, accel $ACCEL ($ACCEL_REASON)"
+	write_run_conf "$mode"
+}
+
+# run.conf is sourced by the guest's init: every value is quoted.
+write_run_conf() {
+	local mode=$1
+	{
+		printf 'PMEMLAB_MODE=%s\n' "$(sh_quote "$mode")"
+		printf 'PMEMLAB_FIXTURES=%s\n' "$(sh_quote "${OPT_FIXTURES[*]}")"
+		printf 'PMEMLAB_FIXTURE=%s\n' "$(sh_quote "${OPT_FIXTURES[0]:-xfs-dax}")"
+		printf 'PMEM_DIR=%s\n' "$(sh_quote "${PMEM_DIR_GUEST:-/mnt/pmem}")"
+		printf 'PMEMLAB_HOST_DIR=%s\n' "$(sh_quote "${PMEMLAB_HOST_DIR:-}")"
+		printf 'PMEMLAB_PROBE_SIZE=%s\n' "$(sh_quote "${PMEMLAB_PROBE_SIZE:-16M}")"
+		printf 'export PMEMLAB_PROBE_SIZE\n'
+	} >"$WORK/run.conf"
+}

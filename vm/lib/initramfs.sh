@@ -1,0 +1,141 @@
+# shellcheck shell=bash
+# Assemble the guest's initramfs from host binaries, their shared
+# libraries, the kernel's modules and pmemlab's guest scripts. The image
+# is cached under a key made of every input's path, size and mtime, so
+# an unchanged setup reuses it.
+#
+# initramfs_build PROBE_BIN sets INITRAMFS (path of the cached cpio).
+
+# Modules every guest tries to load, in this order. A module the kernel
+# lacks (or has built in) is noted, not fatal: fixtures skip with the reason.
+readonly GUEST_MODULES=(
+	virtio_pci virtio_blk virtio_console
+	9pnet_virtio 9p
+	libnvdimm nd_e820 nfit nd_pmem nd_btt dax_pmem device_dax
+	crc32c_generic crc32c_intel ext4 xfs
+)
+
+# Real tools by absolute path: the busybox shell would otherwise run its
+# own applets of the same name (see KNOWLEDGE.md, "busybox applet trap").
+readonly GUEST_BINARIES=(
+	/usr/bin/ndctl /usr/bin/daxctl
+	/usr/sbin/mke2fs /usr/sbin/mkfs.xfs /usr/sbin/xfs_io
+	/usr/bin/jq
+)
+
+readonly INITRAMFS_FORMAT=1
+
+# Print "SOURCE<TAB>DEST" for every file the image holds.
+initramfs_inputs() {
+	local probe=$1 bin lib busybox
+	busybox=$(busybox_path) || exit
+	printf '%s\t%s\n' "$busybox" /bin/busybox
+	for bin in "${GUEST_BINARIES[@]}" "$probe"; do
+		[[ -x $bin ]] || die "guest tool $bin is missing (run: scripts/install-deps)"
+	done
+	printf '%s\t%s\n' "$probe" /usr/bin/pmemprobe
+	for bin in "${GUEST_BINARIES[@]}"; do
+		printf '%s\t%s\n' "$bin" "$bin"
+	done
+	# Shared libraries and the dynamic loader, at their host paths.
+	ldd "${GUEST_BINARIES[@]}" "$probe" 2>/dev/null |
+		sed -n 's/.*=> \(\/[^ ]*\) .*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) (.*/\1/p' |
+		sort -u | while read -r lib; do
+		printf '%s\t%s\n' "$(realpath "$lib")" "$lib"
+	done
+	local f
+	while IFS= read -r f; do
+		printf '%s\t/pmemlab/%s\n' "$PMEMLAB_ROOT/$f" "$f"
+	done < <(cd "$PMEMLAB_ROOT" && find vm/guest fixtures -type f | sort)
+	modules_inputs
+}
+
+# Module files in load order, with duplicates dropped.
+modules_inputs() {
+	local empty_conf mod line
+	empty_conf=$(mktemp -d)
+	local -A seen=()
+	for mod in "${GUEST_MODULES[@]}"; do
+		# -C on an empty directory: ignore the host's modprobe.d
+		# (Debian's libnvdimm install hook calls ndctl).
+		modprobe -d "$KERNEL_BASE" -S "$KERNEL_VERSION" -C "$empty_conf" \
+			--show-depends "$mod" 2>/dev/null | while read -r line; do
+			case $line in
+			insmod\ *)
+				line=${line#insmod }
+				line=${line%% *}
+				printf '%s\t%s\n' "$line" "/lib/modules/${line##*/}"
+				;;
+			esac
+		done
+	done | while IFS=$'\t' read -r src dest; do
+		[[ -n ${seen[$src]:-} ]] && continue
+		seen[$src]=1
+		printf '%s\t%s\n' "$src" "$dest"
+	done
+	rmdir "$empty_conf"
+}
+
+busybox_path() {
+	local p
+	for p in /bin/busybox /usr/bin/busybox; do
+		# a static binary: ldd fails on it
+		[[ -x $p ]] && ! ldd "$p" >/dev/null 2>&1 && { printf '%s\n' "$p"; return; }
+	done
+	die "a static busybox is needed for the guest (apt-get install busybox-static)"
+}
+
+initramfs_build() {
+	local probe=$1 inputs key dir
+	inputs=$(initramfs_inputs "$probe") || return
+	key=$( {
+		printf 'format %s kernel %s %s\n' "$INITRAMFS_FORMAT" "$KERNEL_VERSION" "$KERNEL_BASE"
+		cut -f1 <<<"$inputs" | xargs stat -L -c '%n %s %Y'
+		cut -f2 <<<"$inputs"
+	} | sha256sum | cut -c1-16)
+	dir="$(cache_dir)/initramfs"
+	INITRAMFS=$dir/$KERNEL_VERSION-$key.cpio
+	if [[ -e $INITRAMFS ]]; then
+		INITRAMFS_REUSED=1
+		return
+	fi
+	INITRAMFS_REUSED=0
+	mkdir -p "$dir"
+	step "building initramfs for $KERNEL_VERSION"
+	local stage
+	stage=$(mktemp -d "$dir/.stage.XXXXXX") || die "cannot create a staging directory in $dir"
+	initramfs_stage "$stage" "$inputs" || { rm -rf "$stage"; die "cannot assemble the initramfs in $stage"; }
+	(cd "$stage/root" && find . -print0 | LC_ALL=C sort -z |
+		cpio --quiet -o -0 -H newc -R 0:0 >"$stage/image.cpio") ||
+		{ rm -rf "$stage"; die "cpio failed writing $stage/image.cpio (disk full?)"; }
+	mv "$stage/image.cpio" "$INITRAMFS"
+	rm -rf "$stage"
+	# Old images of this kernel are dead weight.
+	find "$dir" -maxdepth 1 -name "$KERNEL_VERSION-*.cpio" ! -path "$INITRAMFS" -delete
+}
+
+initramfs_stage() {
+	local stage=$1 inputs=$2 root=$1/root src dest
+	mkdir -p "$root"/{bin,sbin,dev,proc,sys,tmp,run,mnt,etc,lib/modules,pmemlab} || return
+	while IFS=$'\t' read -r src dest; do
+		mkdir -p "$root${dest%/*}" || return
+		case $src in
+		*.ko.xz) xz -dc "$src" >"$root${dest%.xz}" || return ;;
+		*.ko.zst) zstd -qdc "$src" >"$root${dest%.zst}" || return ;;
+		*.ko.gz) gzip -dc "$src" >"$root${dest%.gz}" || return ;;
+		*) cp -L "$src" "$root$dest" || return ;;
+		esac
+	done <<<"$inputs"
+	# Load order for the guest's init, by module file name.
+	grep $'\t/lib/modules/' <<<"$inputs" | cut -f2 |
+		sed 's,.*/,,; s/\.ko\.\(xz\|zst\|gz\)$/.ko/' >"$root/lib/modules/load.order"
+	# busybox applets, except names a real tool in the image provides.
+	local applet
+	for applet in $("$root/bin/busybox" --list); do
+		[[ -e $root/bin/$applet || -e $root/sbin/$applet || -e $root/usr/bin/$applet || -e $root/usr/sbin/$applet ]] ||
+			ln -s busybox "$root/bin/$applet"
+	done
+	ln -sf /pmemlab/vm/guest/init "$root/init"
+	printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' >"$root/etc/passwd"
+	printf 'root:x:0:\nnogroup:x:65534:\n' >"$root/etc/group"
+}

@@ -1,0 +1,149 @@
+# shellcheck shell=bash
+# Build the QEMU command line and run one guest to the end: no network,
+# -no-reboot with panic=-1 so a panic ends QEMU, a host-side timeout, and
+# results back as data on a virtio-serial port.
+#
+# Needs KERNEL_*, INITRAMFS, ACCEL_ARGS, PLAN_* set, and WORK (the run's
+# private directory). guest_run MODE sets GUEST_STATUS and GUEST_SECONDS.
+
+: "${PMEMLAB_TIMEOUT:=300}"
+# Kernel messages that fail a run whatever the fixtures said.
+readonly CONSOLE_ALARMS='Call Trace|WARNING:|kernel BUG|Oops|general protection fault|BUG: '
+
+# guest_cmdline MODE: fill QCMD.
+guest_cmdline() {
+	local mode=$1
+	local append=(console=ttyS0 loglevel=5 panic=-1 rdinit=/init mitigations=off "${PLAN_APPEND[@]}")
+	QCMD=(qemu-system-x86_64 -nodefaults -no-user-config -display none -no-reboot
+		"${ACCEL_ARGS[@]}" -smp "${PMEMLAB_GUEST_CPUS:-1}"
+		"${PLAN_QEMU_ARGS[@]}"
+		-kernel "$KERNEL_IMAGE" -initrd "$WORK/initrd.cpio"
+		-append "${append[*]}"
+		-device virtio-serial-pci,id=vser
+		-chardev "file,id=results,path=$WORK/results.jsonl"
+		-device virtserialport,bus=vser.0,chardev=results,name=pmemlab.results
+		-drive "file=$WORK/plain.img,if=none,id=plain,format=raw,cache=unsafe"
+		-device virtio-blk-pci,drive=plain,serial=pmemlab-plain)
+	if [[ $mode == shell ]]; then
+		QCMD+=(-serial mon:stdio)
+	else
+		QCMD+=(-chardev "file,id=console,path=$WORK/console.log" -serial chardev:console)
+	fi
+	if [[ $mode == exec ]]; then
+		# CMD's stdout and stderr, kept apart, through FIFOs that
+		# guest_relay_streams copies to ours as they arrive.
+		QCMD+=(-chardev "file,id=out,path=$WORK/stdout.fifo"
+			-device virtserialport,bus=vser.0,chardev=out,name=pmemlab.stdout
+			-chardev "file,id=err,path=$WORK/stderr.fifo"
+			-device virtserialport,bus=vser.0,chardev=err,name=pmemlab.stderr)
+	fi
+	if [[ -n ${PMEMLAB_HOST_DIR:-} ]]; then
+		QCMD+=(-virtfs "local,path=$PMEMLAB_HOST_DIR,mount_tag=hostdir,security_model=none,readonly=on,id=hostdir")
+	fi
+}
+
+# guest_prepare_disk: the plain virtio disk, sparse.
+guest_prepare_disk() {
+	truncate -s 512M "$WORK/plain.img" || die "cannot create $WORK/plain.img"
+}
+
+# The per-run archive (run.conf, cmd) appended to the cached image: the
+# kernel unpacks concatenated cpio archives in order.
+guest_initrd() {
+	local extra=$WORK/extra
+	mkdir -p "$extra/pmemlab"
+	cp "$WORK/run.conf" "$extra/pmemlab/run.conf"
+	[[ ! -e $WORK/cmd ]] || cp "$WORK/cmd" "$extra/pmemlab/cmd"
+	{
+		cat "$INITRAMFS"
+		(cd "$extra" && find . | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0)
+	} >"$WORK/initrd.cpio" || die "cannot write $WORK/initrd.cpio (disk full?)"
+}
+
+guest_run() {
+	local mode=$1 start
+	guest_prepare_disk
+	guest_initrd
+	guest_cmdline "$mode"
+	: >"$WORK/results.jsonl"
+	[[ ${PMEMLAB_SHOW_CMDLINE:-0} != 1 ]] || log "qemu: ${QCMD[*]}"
+	start=$(now_ms)
+	if [[ $mode == shell ]]; then
+		GUEST_STATUS=0
+		"${QCMD[@]}" || GUEST_STATUS=$?
+		GUEST_SECONDS=$(elapsed_since "$start")
+		return
+	fi
+	[[ $mode != exec ]] || guest_relay_streams
+	"${QCMD[@]}" </dev/null >"$WORK/qemu.out" 2>&1 &
+	QEMU_PID=$!
+	GUEST_STATUS=0
+	if ! poll_wait_for "${PMEMLAB_TIMEOUT}" qemu_exited; then
+		kill -KILL "$QEMU_PID" 2>/dev/null
+		wait "$QEMU_PID" 2>/dev/null
+		QEMU_PID=
+		GUEST_SECONDS=$(elapsed_since "$start")
+		GUEST_ERROR="guest did not finish within ${PMEMLAB_TIMEOUT}s (--timeout); last console lines:"$'\n'"$(console_tail)"
+		return 1
+	fi
+	wait "$QEMU_PID" || GUEST_STATUS=$?
+	QEMU_PID=
+	guest_relay_wait
+	GUEST_SECONDS=$(elapsed_since "$start")
+	guest_check_end
+}
+
+# Our own stdout/stderr are passed on unchanged (never reopened by path,
+# which would lose data on a file opened without O_APPEND).
+RELAY_PIDS=()
+guest_relay_streams() {
+	mkfifo "$WORK/stdout.fifo" "$WORK/stderr.fifo" || die "cannot create FIFOs in $WORK"
+	cat "$WORK/stdout.fifo" &
+	RELAY_PIDS+=($!)
+	cat "$WORK/stderr.fifo" >&2 &
+	RELAY_PIDS+=($!)
+}
+
+# After QEMU exits the relays see EOF; one whose FIFO QEMU never opened
+# would block forever, so it gets a short grace period.
+guest_relay_wait() {
+	local pid
+	for pid in "${RELAY_PIDS[@]}"; do
+		poll_wait_for 2 relay_done "$pid" || kill "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null || true
+	done
+	RELAY_PIDS=()
+}
+
+relay_done() {
+	! kill -0 "$1" 2>/dev/null
+}
+
+qemu_exited() {
+	! kill -0 "$QEMU_PID" 2>/dev/null
+}
+
+elapsed_since() {
+	local ms=$(($(now_ms) - $1))
+	printf '%d.%01d\n' "$((ms / 1000))" "$((ms % 1000 / 100))"
+}
+
+console_tail() {
+	tail -n "${1:-15}" "$WORK/console.log" 2>/dev/null | sed 's/^/  | /'
+}
+
+# Decide whether the guest ended the way it should: QEMU exited cleanly,
+# the guest said "done", and the kernel never complained.
+guest_check_end() {
+	GUEST_ERROR=
+	if ((GUEST_STATUS != 0)); then
+		GUEST_ERROR="qemu exited with status $GUEST_STATUS: $(tail -n 3 "$WORK/qemu.out" | tr '\n' ' ')"
+	elif grep -q 'Kernel panic' "$WORK/console.log"; then
+		GUEST_ERROR="guest panicked:"$'\n'"$(grep -A 12 -m 1 'Kernel panic' "$WORK/console.log" | sed 's/^/  | /')"
+	elif ! grep -q '"type":"done"' "$WORK/results.jsonl"; then
+		GUEST_ERROR="guest stopped before reporting its results; last console lines:"$'\n'"$(console_tail)"
+	elif grep -qE "$CONSOLE_ALARMS" "$WORK/console.log"; then
+		GUEST_ERROR="guest kernel reported a problem:"$'\n'"$(grep -E -B 2 -A 10 -m 1 "$CONSOLE_ALARMS" "$WORK/console.log" | sed 's/^/  | /')"
+	fi
+	[[ -z $GUEST_ERROR ]]
+}
