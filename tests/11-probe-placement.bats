@@ -1,0 +1,222 @@
+#!/usr/bin/env bats
+# shellcheck disable=SC2154 # $stderr is set by bats: run --separate-stderr
+# Verdicts on this host (no real PMem): tmpfs and ext4 files are DRAM; a crafted
+# iomem naming the host's RAM as persistent makes them PMem; a range covering
+# one page makes them mixed. JSON is checked field by field.
+# bats file_tags=probe
+
+bats_require_minimum_version 1.5.0
+
+setup() {
+	load probe_helpers
+	probe_setup
+	require_root
+}
+
+teardown() {
+	probe_teardown
+}
+
+@test "a tmpfs file is dram, every field of the JSON says so" {
+	make_file "$SHM/f" 65536
+	run -0 --separate-stderr "$PMEMPROBE" --format json "$SHM/f"
+	local j=$output
+	[[ $(jq -r .tool <<<"$j") == pmemprobe ]]
+	[[ $(jq -r .path <<<"$j") == "$SHM/f" ]]
+	[[ $(jq -r .target <<<"$j") == file ]]
+	[[ $(jq -r .size <<<"$j") -eq 65536 ]]
+	[[ $(jq -r .page_size <<<"$j") -eq $(getconf PAGESIZE) ]]
+	[[ $(jq -r .pages <<<"$j") -eq $((65536 / $(getconf PAGESIZE))) ]]
+	[[ $(jq -r '.present == .pages' <<<"$j") == true ]]
+	[[ $(jq -r '.dram_pages == .pages' <<<"$j") == true ]]
+	[[ $(jq -r .pmem_pages <<<"$j") -eq 0 ]]
+	[[ $(jq -r .unknown_pages <<<"$j") -eq 0 ]]
+	[[ $(jq -r .absent_pages <<<"$j") -eq 0 ]]
+	[[ $(jq -r .verdict <<<"$j") == dram ]]
+	[[ $(jq -r .reason <<<"$j") == null ]]
+	[[ $(jq -r .iomem <<<"$j") == /proc/iomem ]]
+	[[ $(jq -r .iomem_hidden <<<"$j") == false ]]
+	[[ $(jq -r '.pmem_ranges | type' <<<"$j") == array ]]
+	[[ $(jq -r '.conflicts | length' <<<"$j") -eq 0 ]]
+	[[ $(jq -r '.page_runs' <<<"$j") == null ]]
+	[[ $(jq -r '.timing.touch_ms | type' <<<"$j") == number ]]
+	[[ $(jq -r '.timing.classify_ms | type' <<<"$j") == number ]]
+}
+
+@test "a tmpfs file's evidence: no DAX, MAP_SYNC refused, libpmem says not pmem" {
+	make_file "$SHM/f" 65536
+	run -0 --separate-stderr "$PMEMPROBE" --format json "$SHM/f"
+	local e
+	e=$(jq -c .evidence <<<"$output")
+	[[ $(jq -r .statx_dax <<<"$e") == false ]]
+	[[ $(jq -r .map_sync <<<"$e") == false ]]
+	[[ $(jq -r .map_sync_error <<<"$e") == "Operation not supported" ]]
+	[[ $(jq -r .libpmem_is_pmem <<<"$e") == false ]]
+	[[ $(jq -r .libpmem_error <<<"$e") == null ]]
+	[[ $(jq -r .fstype <<<"$e") == tmpfs ]]
+	[[ $(jq -r .mount_point <<<"$e") == /dev/shm ]]
+	[[ $(jq -r '.mount_options | type' <<<"$e") == string ]]
+	[[ $(jq -r '.super_options | type' <<<"$e") == string ]]
+	[[ $(jq -r .device <<<"$e") == "$(stat -c '%Hd:%Ld' "$SHM/f")" ]]
+	[[ $(jq -r .queue_dax <<<"$e") == null ]]
+	[[ $(jq -r '.minor_faults >= 1' <<<"$e") == true ]]
+	[[ $(jq -r .major_faults <<<"$e") -eq 0 ]]
+	[[ $(jq -r .page_cache_resident <<<"$e") -eq 16 ]]
+	[[ $(jq -r '.huge_runs_2m | type' <<<"$e") == number ]]
+}
+
+@test "a file in BATS_TEST_TMPDIR (page cache, not tmpfs here) is dram and its mount is found" {
+	local f=$BATS_TEST_TMPDIR/f
+	make_file "$f" 65536
+	run -0 --separate-stderr "$PMEMPROBE" --format json "$f"
+	[[ $(jq -r .verdict <<<"$output") == dram ]]
+	[[ $(jq -r .evidence.fstype <<<"$output") == "$(findmnt -no FSTYPE -T "$f" | tail -n1)" ]]
+	[[ $(jq -r .evidence.statx_dax <<<"$output") == false ]]
+}
+
+@test "the text summary names the verdict and the evidence" {
+	make_file "$SHM/f" 16384
+	run -0 --separate-stderr "$PMEMPROBE" "$SHM/f"
+	[[ $output == *"verdict:      dram"* ]]
+	[[ $output == *"statx DAX:            no"* ]]
+	[[ $output == *"MAP_SYNC:             refused (Operation not supported)"* ]]
+	[[ $output == *"filesystem:           tmpfs"* ]]
+	[[ $output == *"conflicts: none"* ]]
+}
+
+@test "a crafted iomem naming the host RAM as legacy PMem makes the file pmem" {
+	make_file "$SHM/f" 65536
+	ram_as_pmem "$SHM/iomem"
+	run -0 --separate-stderr "$PMEMPROBE" --format json --iomem "$SHM/iomem" "$SHM/f"
+	local j=$output
+	[[ $(jq -r .verdict <<<"$j") == pmem ]]
+	[[ $(jq -r .iomem <<<"$j") == "$SHM/iomem" ]]
+	[[ $(jq -r '.pmem_pages == .pages' <<<"$j") == true ]]
+	[[ $(jq -r .dram_pages <<<"$j") -eq 0 ]]
+	[[ $(jq -r '.pmem_ranges | length' <<<"$j") -eq $(wc -l <"$SHM/iomem") ]]
+	[[ $(jq -r '[.pmem_ranges[].kind] | unique | join(",")' <<<"$j") == legacy ]]
+	[[ $(jq -r '.pmem_ranges[0].name' <<<"$j") == "Persistent Memory (legacy)" ]]
+	[[ $(jq -r '.pmem_ranges[0].start' <<<"$j") =~ ^0x[0-9a-f]+$ ]]
+	# tmpfs pages "on PMem": every other signal disagrees, and says so.
+	[[ $(jq -r '.conflicts | length' <<<"$j") -eq 3 ]]
+	[[ $(jq -r '.conflicts[]' <<<"$j") == *"statx does not report DAX"* ]]
+	[[ $(jq -r '.conflicts[]' <<<"$j") == *"MAP_SYNC is refused"* ]]
+	[[ $(jq -r '.conflicts[]' <<<"$j") == *"libpmem reports is_pmem=0"* ]]
+}
+
+@test "\"Persistent Memory\" ranges are recorded as kind nfit" {
+	make_file "$SHM/f" 16384
+	ram_as_pmem "$SHM/iomem" "Persistent Memory"
+	run -0 --separate-stderr "$PMEMPROBE" --format json --iomem "$SHM/iomem" "$SHM/f"
+	[[ $(jq -r .verdict <<<"$output") == pmem ]]
+	[[ $(jq -r '[.pmem_ranges[].kind] | unique | join(",")' <<<"$output") == nfit ]]
+	[[ $(jq -r '.pmem_ranges[0].name' <<<"$output") == "Persistent Memory" ]]
+}
+
+@test "nested, duplicate and overlapping iomem entries are merged" {
+	make_file "$SHM/f" 4096
+	cat >"$SHM/iomem" <<-'IOMEM'
+		00000000-00000fff : Reserved
+		40000000-5fffffff : Persistent Memory (legacy)
+		  40000000-5fffffff : namespace0.0
+		    40000000-4fffffff : Persistent Memory (legacy)
+		40000000-5fffffff : Persistent Memory (legacy)
+		60000000-6fffffff : Persistent Memory (legacy)
+		100000000-13fffffff : System RAM
+		  100000000-13fffffff : Persistent Memory
+		200000000-2ffffffff : Persistent Memory
+		  200000000-23fffffff : dax0.0
+		280000000-37fffffff : Persistent Memory
+	IOMEM
+	run -0 --separate-stderr "$PMEMPROBE" --format json --iomem "$SHM/iomem" "$SHM/f"
+	run -0 jq -c '.pmem_ranges' <<<"$output"
+	[[ $output == '[{"start":"0x40000000","end":"0x6fffffff","name":"Persistent Memory (legacy)","kind":"legacy"},{"start":"0x100000000","end":"0x13fffffff","name":"Persistent Memory","kind":"nfit"},{"start":"0x200000000","end":"0x37fffffff","name":"Persistent Memory","kind":"nfit"}]' ]]
+}
+
+@test "a range covering one page of the file makes it mixed" {
+	make_file "$SHM/f" 65536
+	run -0 --separate-stderr "$PMEMPROBE" --format json --pages "$SHM/f"
+	local paddr
+	paddr=$(jq -r '.page_runs[0].paddr' <<<"$output")
+	[[ $paddr =~ ^0x[0-9a-f]+$ ]]
+	page_as_pmem "$SHM/iomem" "$paddr"
+	run -0 --separate-stderr "$PMEMPROBE" --format json --iomem "$SHM/iomem" "$SHM/f"
+	[[ $(jq -r .verdict <<<"$output") == mixed ]]
+	[[ $(jq -r .pmem_pages <<<"$output") -eq 1 ]]
+	[[ $(jq -r '.dram_pages == .pages - 1' <<<"$output") == true ]]
+}
+
+@test "--pages lists every page exactly once, in runs of contiguous placement" {
+	make_file "$SHM/f" 65536
+	ram_as_pmem "$SHM/iomem"
+	run -0 --separate-stderr "$PMEMPROBE" --format json --pages --iomem "$SHM/iomem" "$SHM/f"
+	local j=$output
+	[[ $(jq -r '[.page_runs[].pages] | add' <<<"$j") -eq $(jq -r .pages <<<"$j") ]]
+	[[ $(jq -r '.page_runs[0].first_page' <<<"$j") -eq 0 ]]
+	# Runs follow each other without gaps.
+	[[ $(jq -r '[.page_runs as $r | range(1; $r | length) | select($r[.].first_page != $r[. - 1].first_page + $r[. - 1].pages)] | length' <<<"$j") -eq 0 ]]
+	[[ $(jq -r '[.page_runs[].placement] | unique | join(",")' <<<"$j") == pmem ]]
+	[[ $(jq -r '.page_runs[0].vaddr' <<<"$j") =~ ^0x[0-9a-f]+$ ]]
+	[[ $(jq -r '[.page_runs[].range | type] | unique | join(",")' <<<"$j") == number ]]
+}
+
+@test "the text page table has a header and one row per run" {
+	make_file "$SHM/f" 16384
+	run -0 --separate-stderr "$PMEMPROBE" --pages "$SHM/f"
+	[[ $output == *"page              virtual address"*"physical address"*"PMEM?"* ]]
+	local runs
+	runs=$("$PMEMPROBE" --pages --format json "$SHM/f" | jq '.page_runs | length')
+	[[ $(grep -cE '^[0-9]+(-[0-9]+)? +0x' <<<"$output") -eq $runs ]]
+	[[ $(grep -E '^0 ' <<<"$output") == *" no" ]]
+}
+
+@test "--size maps only the first bytes" {
+	make_file "$SHM/f" 65536
+	run -0 --separate-stderr "$PMEMPROBE" --format json --size 8K "$SHM/f"
+	[[ $(jq -r .size <<<"$output") -eq 8192 ]]
+	[[ $(jq -r .pages <<<"$output") -eq $((8192 / $(getconf PAGESIZE))) ]]
+}
+
+@test "a size that is not a page multiple covers the last partial page" {
+	make_file "$SHM/f" 5000
+	run -0 --separate-stderr "$PMEMPROBE" --format json "$SHM/f"
+	[[ $(jq -r .size <<<"$output") -eq 5000 ]]
+	[[ $(jq -r .pages <<<"$output") -eq $(((5000 + $(getconf PAGESIZE) - 1) / $(getconf PAGESIZE))) ]]
+	[[ $(jq -r '.present == .pages' <<<"$output") == true ]]
+}
+
+@test "--expect exits 0 when met and 1 when not, in every format" {
+	make_file "$SHM/f" 16384
+	ram_as_pmem "$SHM/iomem"
+	local fmt
+	for fmt in text json tap; do
+		run -0 --separate-stderr "$PMEMPROBE" --format "$fmt" --expect dram "$SHM/f"
+		run -1 --separate-stderr "$PMEMPROBE" --format "$fmt" --expect pmem "$SHM/f"
+		[[ $stderr == *"expect $SHM/f: verdict is dram, expected pmem"* ]]
+		run -1 --separate-stderr "$PMEMPROBE" --format "$fmt" --expect mixed "$SHM/f"
+		run -0 --separate-stderr "$PMEMPROBE" --format "$fmt" --expect pmem --iomem "$SHM/iomem" "$SHM/f"
+		run -1 --separate-stderr "$PMEMPROBE" --format "$fmt" --expect dram --iomem "$SHM/iomem" "$SHM/f"
+	done
+}
+
+@test "--expect is recorded in the JSON" {
+	make_file "$SHM/f" 16384
+	run -1 --separate-stderr "$PMEMPROBE" --format json --expect pmem "$SHM/f"
+	[[ $(jq -r .expect <<<"$output") == pmem ]]
+	[[ $(jq -r .expect_met <<<"$output") == false ]]
+	run -0 --separate-stderr "$PMEMPROBE" --format json --expect dram "$SHM/f"
+	[[ $(jq -r .expect_met <<<"$output") == true ]]
+	run -0 --separate-stderr "$PMEMPROBE" --format json "$SHM/f"
+	[[ $(jq -r .expect <<<"$output") == null ]]
+	[[ $(jq -r .expect_met <<<"$output") == null ]]
+}
+
+@test "a sparse file reads as dram, never as the zero page: every page is write-faulted" {
+	truncate -s 1M "$SHM/sparse"
+	run -0 --separate-stderr "$PMEMPROBE" --format json --pages "$SHM/sparse"
+	[[ $(jq -r '.present == .pages' <<<"$output") == true ]]
+	# A read fault would map one shared zero page: all pages at one address.
+	[[ $(jq -r '[.page_runs[].paddr] | unique | length' <<<"$output") -gt 1 ]]
+	[[ $(stat -c %s "$SHM/sparse") -eq 1048576 ]]
+	cmp -n 1048576 "$SHM/sparse" /dev/zero
+}

@@ -1,0 +1,116 @@
+# shellcheck shell=bash
+# Helpers for the pmemprobe tests (tests/1?-probe-*.bats). Sourced by bats;
+# no side effects at load time beyond setting PMEMPROBE.
+
+# The binary under test: `make check` reruns the same tests with the ASan build.
+PMEMPROBE=${PMEMPROBE:-$BATS_TEST_DIRNAME/../build/pmemprobe}
+# Absolute, so that tests may cd and other users may run it.
+PMEMPROBE=$(readlink -f -- "$PMEMPROBE")
+export PMEMPROBE
+
+# A private directory on tmpfs (/dev/shm), removed by probe_teardown.
+# BATS_TEST_TMPDIR lives under /tmp, which may be any filesystem.
+probe_setup() {
+	[[ -x $PMEMPROBE ]] || {
+		echo "pmemprobe binary missing: $PMEMPROBE (run make)" >&2
+		return 1
+	}
+	SHM=$(mktemp -d /dev/shm/pmemprobe-test.XXXXXX)
+	export SHM
+}
+
+probe_teardown() {
+	if [[ -n ${SMALL_TMPFS:-} ]]; then
+		umount "$SMALL_TMPFS"
+	fi
+	if [[ -n ${SHM:-} && -d $SHM ]]; then
+		rm -rf -- "$SHM"
+	fi
+}
+
+require_root() {
+	if [[ $(id -u) -ne 0 ]]; then
+		skip "needs root (CAP_SYS_ADMIN) to read physical addresses"
+	fi
+}
+
+# Running a command as nobody needs root (to switch) and setpriv.
+require_nobody() {
+	require_root
+	command -v setpriv >/dev/null || skip "setpriv (util-linux) is missing"
+	id nobody >/dev/null 2>&1 || skip "no user 'nobody'"
+}
+
+# The command prefix that runs a program as nobody (an array, so that
+# backgrounded commands keep their own PID).
+NOBODY=(setpriv --reuid=nobody --regid=nogroup --clear-groups --)
+
+as_nobody() {
+	"${NOBODY[@]}" "$@"
+}
+
+# A file of SIZE bytes that is not pmemprobe's pattern: random bytes.
+make_file() {
+	local path=$1 size=$2
+	head -c "$size" /dev/urandom >"$path"
+}
+
+# FILE: the host's "System RAM" ranges relabelled LABEL (default the legacy
+# PMem name), so that every DRAM page reads as PMem. Needs root: without
+# CAP_SYS_ADMIN /proc/iomem prints 0 for every address.
+ram_as_pmem() {
+	local out=$1 label=${2:-Persistent Memory (legacy)}
+	sed -n "s/^\( *[0-9a-f]*-[0-9a-f]*\) : System RAM\$/\1 : $label/p" /proc/iomem >"$out"
+	[[ -s $out ]] || {
+		echo "no System RAM line in /proc/iomem" >&2
+		return 1
+	}
+}
+
+# An iomem FILE naming only the 4 KiB page at physical address PADDR (0x...) as PMem.
+page_as_pmem() {
+	local out=$1 paddr=$2
+	printf '%x-%x : Persistent Memory\n' "$((paddr))" "$((paddr + 4095))" >"$out"
+}
+
+# A 1 MiB tmpfs mounted at DIR (unmounted by probe_teardown), to run out of space.
+small_tmpfs() {
+	local dir=$1
+	mkdir -p "$dir"
+	mount -t tmpfs -o size=1M pmemprobe-test "$dir" 2>/dev/null ||
+		skip "cannot mount a tmpfs (needs CAP_SYS_ADMIN in the initial mount namespace)"
+	SMALL_TMPFS=$dir
+}
+
+# Poll (10 s at most) until process PID maps FILE.
+wait_for_mapping() {
+	local pid=$1 file=$2 i
+	for ((i = 0; i < 100; i++)); do
+		grep -qF -- "$file" "/proc/$pid/maps" 2>/dev/null && return 0
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "process $pid never mapped $file" >&2
+	return 1
+}
+
+# Check that stdin is a well-formed TAP 13 stream: version line, plan first,
+# tests numbered 1..N in order, N matching the plan, everything else a
+# "# " diagnostic. Prints what is wrong and fails.
+tap_validate() {
+	awk '
+		NR == 1 { if ($0 != "TAP version 13") { print "line 1 is not TAP version 13"; bad = 1 } next }
+		NR == 2 { if ($0 !~ /^1\.\.[0-9]+$/) { print "line 2 is not a plan"; bad = 1 } plan = substr($0, 4) + 0; next }
+		/^(not )?ok [0-9]+( - .*)?$/ {
+			n++
+			num = $0; sub(/^(not )?ok /, "", num); sub(/ .*/, "", num)
+			if (num + 0 != n) { print "test " n " is numbered " num; bad = 1 }
+			next
+		}
+		/^# / { next }
+		{ print "line " NR " is neither a test nor a diagnostic: " $0; bad = 1 }
+		END {
+			if (n != plan) { print "plan says " plan ", found " n " tests"; bad = 1 }
+			exit bad
+		}'
+}
