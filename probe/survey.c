@@ -145,11 +145,11 @@ int survey_run(pid_t pid, const char *filter, const char *iomem_path, struct sur
 		snprintf(maps_path, sizeof(maps_path), "/proc/%d/pagemap", (int)pid);
 		return failed(f, "read", maps_path, NULL, rc);
 	}
-	if (!s->nr)
-		return failed(f, "survey", maps_path,
-			      filter ? "the process does not map this file"
-				     : "the process has no file-backed mapping",
-			      -ENOENT);
+	if (!s->nr) {
+		snprintf(f->buf, sizeof(f->buf), "process %d %s", (int)pid,
+			 filter ? "does not map it" : "has no file-backed mapping");
+		return failed(f, "survey", filter ? filter : maps_path, f->buf, -ENOENT);
+	}
 	s->verdict = verdict_of(&s->total, &s->io, &s->reason);
 	return 0;
 }
