@@ -20,9 +20,9 @@ PROBE_OBJS := $(PROBE_SRCS:probe/%.c=$(BUILD)/probe/%.o)
 ASAN_OBJS  := $(PROBE_SRCS:probe/%.c=$(BUILD)/asan/%.o)
 BENCH_BIN  := $(BUILD)/pagemap-per-page
 
-SHELL_FILES = $(shell git ls-files -co --exclude-standard -- '*.sh' '*.bash' '*.bats' scripts vm fixtures .ci \
-		| while read -r f; do [ -f "$$f" ] || continue; case "$$f" in *.sh|*.bash|*.bats) echo "$$f";; \
-		*) head -n1 "$$f" | grep -qE '^#!.*(sh|bash)' && echo "$$f";; esac; done | sort -u)
+SHELL_FILES = $(shell git ls-files -co --exclude-standard -- '*.sh' '*.bash' '*.bats' scripts vm fixtures bench .ci \
+		| while read -r f; do [ -f "$$f" ] || continue; case "$$f" in (*.sh|*.bash|*.bats) echo "$$f";; \
+		(*) head -n1 "$$f" | grep -qE '^#!.*(sh|bash)' && echo "$$f";; esac; done | sort -u)
 
 ifeq ($(V),1)
 Q :=
