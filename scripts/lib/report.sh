@@ -23,7 +23,9 @@ report_json() {
 		   initramfs_seconds: ($initramfs_seconds | tonumber),
 		   initramfs_reused: ($initramfs_reused == 1),
 		   pmem_iomem: $guest.pmem_iomem, modules_failed: $guest.modules_failed,
-		   error: (if $error == "" then null else $error end),
+		   error: (if $error != "" then $error
+			elif ($fixtures | length) == 0 then "the guest reported no fixture results (--keep-work keeps its console log)"
+			else null end),
 		   fixtures: $fixtures,
 		   passed: ($fixtures | map(select(.result == "pass")) | length),
 		   failed: ($fixtures | map(select(.result == "fail")) | length),

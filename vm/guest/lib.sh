@@ -59,18 +59,22 @@ emit() {
 	printf '%s\n' "$1" >>"$RESULTS"
 }
 
-json_string() {
-	printf '%s' "$1" | jq -Rs .
+# json_lines: stdin's non-empty lines as a JSON array of strings.
+json_lines() {
+	sep= out='['
+	while IFS= read -r line; do
+		[ -n "$line" ] || continue
+		out="$out$sep$(json_str "$line")"
+		sep=,
+	done
+	printf '%s]' "$out"
 }
 
 report_guest() {
-	emit "$(jq -cn --arg kernel "$(uname -r)" \
-		--arg failed "$(cat /run/modules.failed)" \
-		--arg iomem "$(grep -i 'persistent memory' /proc/iomem)" \
-		--arg cmdline "$(cat /proc/cmdline)" \
-		'{type: "guest", kernel: $kernel, cmdline: $cmdline,
-		  modules_failed: ($failed | split("\n") | map(select(length > 0))),
-		  pmem_iomem: ($iomem | split("\n") | map(select(length > 0)))}')"
+	emit "$(printf '{"type":"guest","kernel":%s,"cmdline":%s,"modules_failed":%s,"pmem_iomem":%s}' \
+		"$(json_str "$(uname -r)")" "$(json_str "$(cat /proc/cmdline)")" \
+		"$(json_lines </run/modules.failed)" \
+		"$(grep -i 'persistent memory' /proc/iomem | json_lines)")"
 }
 
 report_done() {
@@ -95,9 +99,8 @@ mount_host_dir() {
 prepare_user_fixture() {
 	out=$(PMEMLAB_GUEST=1 sh /pmemlab/fixtures/run --keep --mount-at "$PMEM_DIR" "$PMEMLAB_FIXTURE")
 	emit "$out"
-	status=$(printf '%s' "$out" | jq -r .status)
-	[ "$status" = ok ] || return 1
-	target=$(printf '%s' "$out" | jq -r .target)
+	case $out in *'"status":"ok"'*) ;; *) return 1 ;; esac
+	target=$(printf '%s\n' "$out" | sed -n 's/.*"target":"\([^"]*\)".*/\1/p')
 	if [ -c "$target" ]; then
 		# PMDK's name for a device-DAX test path
 		DEVICE_DAX_PATH=$target
