@@ -56,7 +56,6 @@ cmd_exec() {
 	session_start
 	session_prepare exec
 	write_user_command "$@"
-	step "booting the guest (timeout ${PMEMLAB_TIMEOUT}s)"
 	if ! guest_run exec; then
 		log "error: $GUEST_ERROR"
 		return "$EX_EXEC_FAILED"

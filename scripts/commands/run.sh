@@ -9,6 +9,8 @@
 . "$PMEMLAB_ROOT/scripts/lib/session.sh"
 # shellcheck source=scripts/lib/report.sh
 . "$PMEMLAB_ROOT/scripts/lib/report.sh"
+# shellcheck source=scripts/lib/deps.sh
+. "$PMEMLAB_ROOT/scripts/lib/deps.sh"
 . "$PMEMLAB_ROOT/vm/lib/kernel.sh"
 . "$PMEMLAB_ROOT/vm/lib/initramfs.sh"
 . "$PMEMLAB_ROOT/vm/lib/plan.sh"
@@ -41,7 +43,6 @@ cmd_run() {
 	validate_common_options
 	session_start
 	session_prepare run
-	step "booting the guest (timeout ${PMEMLAB_TIMEOUT}s)"
 	guest_run run || true
 	local json
 	json=$(report_json "$WORK/results.jsonl")

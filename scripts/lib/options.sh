@@ -21,6 +21,7 @@ readonly COMMON_OPTIONS_HELP="\
   --timeout SECONDS         kill the guest after this long (default 300)
   --keep-work               keep the run's work directory (console log, results)
   --show-cmdline            print the QEMU command line
+  --dry-run                 prepare kernel and initramfs, print the QEMU command, do not boot
   -q, --quiet               no progress lines"
 
 # parse_common_option OPT [VALUE]: sets SHIFT_BY to the words consumed.
@@ -43,6 +44,7 @@ parse_common_option() {
 	--format) OPT_FORMAT=$2 ;;
 	--keep-work) OPT_KEEP_WORK=1 SHIFT_BY=1 ;;
 	--show-cmdline) PMEMLAB_SHOW_CMDLINE=1 SHIFT_BY=1 ;;
+	--dry-run) PMEMLAB_DRY_RUN=1 SHIFT_BY=1 ;;
 	-q | --quiet) PMEMLAB_QUIET=1 SHIFT_BY=1 ;;
 	*) return 1 ;;
 	esac

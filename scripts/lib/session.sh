@@ -49,6 +49,7 @@ probe_binary() {
 # Everything before boot: kernel, initramfs, accelerator, memory plan.
 session_prepare() {
 	local mode=$1 probe t0
+	deps_ensure build guest
 	plan_backend "$OPT_BACKEND" "$OPT_SIZE" "$WORK"
 	kernel_resolve "$OPT_KERNEL"
 	probe=$(probe_binary)

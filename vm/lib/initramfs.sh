@@ -85,14 +85,22 @@ busybox_path() {
 	die "a static busybox is needed for the guest (apt-get install busybox-static)"
 }
 
+# The cache key: every direct input's path, size and mtime. Shared
+# libraries come from packages, so dpkg's status file stands for them;
+# modules.dep stands for the kernel's modules.
+initramfs_key() {
+	local probe=$1
+	{
+		printf 'format %s kernel %s %s\n' "$INITRAMFS_FORMAT" "$KERNEL_VERSION" "$KERNEL_BASE"
+		stat -L -c '%n %s %Y' /bin/busybox "${GUEST_BINARIES[@]}" "$probe" /var/lib/dpkg/status \
+			"$KERNEL_BASE/lib/modules/$KERNEL_VERSION/modules.dep" 2>&1
+		(cd "$PMEMLAB_ROOT" && find vm/guest fixtures -type f -exec stat -c '%n %s %Y' {} + | sort)
+	} | sha256sum | cut -c1-16
+}
+
 initramfs_build() {
 	local probe=$1 inputs key dir
-	inputs=$(initramfs_inputs "$probe") || return
-	key=$( {
-		printf 'format %s kernel %s %s\n' "$INITRAMFS_FORMAT" "$KERNEL_VERSION" "$KERNEL_BASE"
-		cut -f1 <<<"$inputs" | xargs stat -L -c '%n %s %Y'
-		cut -f2 <<<"$inputs"
-	} | sha256sum | cut -c1-16)
+	key=$(initramfs_key "$probe")
 	dir="$(cache_dir)/initramfs"
 	INITRAMFS=$dir/$KERNEL_VERSION-$key.cpio
 	if [[ -e $INITRAMFS ]]; then
@@ -100,6 +108,7 @@ initramfs_build() {
 		return
 	fi
 	INITRAMFS_REUSED=0
+	inputs=$(initramfs_inputs "$probe") || exit
 	mkdir -p "$dir"
 	step "building initramfs for $KERNEL_VERSION"
 	local stage

@@ -11,15 +11,21 @@
 readonly DEFAULT_KERNEL_META=linux-image-amd64
 
 kernel_resolve() {
-	local spec=${1:-}
+	local spec=${1:-} pkg
 	case $spec in
-	'' | default) kernel_from_package "$(kernel_meta_target "$DEFAULT_KERNEL_META")" ;;
-	*/*) kernel_from_image "$spec" ;;
-	cloud | rt) kernel_from_package "$(kernel_meta_target "linux-image-$spec-amd64")" ;;
-	linux-image-*) kernel_from_package "$spec" ;;
-	[0-9]*) kernel_from_package "$(kernel_package_name "$spec")" ;;
+	'' | default)
+		pkg=$(kernel_meta_target "$DEFAULT_KERNEL_META") || exit
+		;;
+	*/*)
+		kernel_from_image "$spec"
+		return
+		;;
+	cloud | rt) pkg=$(kernel_meta_target "linux-image-$spec-amd64") || exit ;;
+	linux-image-*) pkg=$spec ;;
+	[0-9]*) pkg=$(kernel_package_name "$spec") || exit "$EX_USAGE" ;;
 	*) usage_die "unknown kernel '$spec': give a Debian kernel version (6.1.0-28-amd64), a flavour (cloud, rt), or a path to a bzImage" ;;
 	esac
+	kernel_from_package "$pkg"
 }
 
 # "6.12.38+deb12" -> linux-image-6.12.38+deb12-amd64; a flavoured
@@ -38,8 +44,14 @@ kernel_package_name() {
 # Without apt lists, fall back to the newest kernel installed on the host.
 kernel_meta_target() {
 	local meta=$1 target
-	target=$(apt-cache depends "$meta" 2>/dev/null |
-		sed -n 's/^ *Depends: \(linux-image-[0-9][^ ]*\)$/\1/p' | head -n 1)
+	# Installed meta package: dpkg answers in milliseconds, apt in a second.
+	target=$(dpkg-query -W -f='${Depends}\n' "$meta" 2>/dev/null |
+		grep -o 'linux-image-[0-9][^ ,]*' | head -n 1) || true
+	if [[ -z $target ]]; then
+		deps_kernel_lists
+		target=$(apt-cache depends "$meta" 2>/dev/null |
+			sed -n 's/^ *Depends: \(linux-image-[0-9][^ ]*\)$/\1/p' | head -n 1)
+	fi
 	if [[ -z $target ]]; then
 		target=$(kernel_newest_installed) ||
 			die "cannot resolve $meta: apt knows no such package and no Debian kernel is installed (run 'apt-get update' as root, or pass --kernel)"

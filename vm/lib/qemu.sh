@@ -67,6 +67,15 @@ guest_run() {
 	guest_cmdline "$mode"
 	: >"$WORK/results.jsonl"
 	[[ ${PMEMLAB_SHOW_CMDLINE:-0} != 1 ]] || log "qemu: ${QCMD[*]}"
+	if [[ ${PMEMLAB_DRY_RUN:-0} == 1 ]]; then
+		printf '%s\n' "${QCMD[@]}" | jq -R . | jq -s --arg initramfs "$INITRAMFS" \
+			--arg reused "$INITRAMFS_REUSED" --arg seconds "$INITRAMFS_SECONDS" \
+			--arg kernel "$KERNEL_DESC" --arg accel "$ACCEL" \
+			'{qemu: ., initramfs: $initramfs, initramfs_reused: ($reused == "1"),
+			  initramfs_seconds: ($seconds | tonumber), kernel: $kernel, accel: $accel}'
+		exit "$EX_OK"
+	fi
+	step "booting the guest (timeout ${PMEMLAB_TIMEOUT}s)"
 	start=$(now_ms)
 	if [[ $mode == shell ]]; then
 		GUEST_STATUS=0

@@ -1,0 +1,70 @@
+# shellcheck shell=bash
+# Debian packages pmemlab needs, and the check that installs them (as
+# root) or prints the exact command (as anyone else).
+
+# "package:file-that-proves-it-is-installed"
+readonly DEPS_BUILD=(
+	gcc:/usr/bin/gcc make:/usr/bin/make libc6-dev:/usr/include/stdio.h
+	libpmem-dev:/usr/include/libpmem.h pkg-config:/usr/bin/pkg-config
+)
+readonly DEPS_GUEST=(
+	qemu-system-x86:/usr/bin/qemu-system-x86_64 busybox-static:/bin/busybox
+	ndctl:/usr/bin/ndctl daxctl:/usr/bin/daxctl
+	xfsprogs:/usr/sbin/mkfs.xfs e2fsprogs:/usr/sbin/mke2fs
+	cpio:/usr/bin/cpio kmod:/usr/sbin/depmod jq:/usr/bin/jq
+	xz-utils:/usr/bin/xz zstd:/usr/bin/zstd
+)
+readonly DEPS_TEST=(
+	bats:/usr/bin/bats shellcheck:/usr/bin/shellcheck clang-format:/usr/bin/clang-format
+	clang:/usr/bin/clang util-linux:/usr/bin/setpriv
+)
+
+# deps_missing SET...: packages whose proof file is absent.
+deps_missing() {
+	local set entry
+	for set in "$@"; do
+		local -n list=DEPS_${set^^}
+		for entry in "${list[@]}"; do
+			[[ -e ${entry#*:} ]] || printf '%s\n' "${entry%%:*}"
+		done
+		unset -n list
+	done
+	# busybox must be the static build: the guest has no libc of its own
+	if [[ -x /bin/busybox ]] && ldd /bin/busybox >/dev/null 2>&1; then
+		printf 'busybox-static\n'
+	fi
+}
+
+# deps_ensure SET...: install what is missing, or stop and say how.
+deps_ensure() {
+	local missing
+	missing=$(deps_missing "$@" | sort -u | tr '\n' ' ')
+	missing=${missing% }
+	[[ -n $missing ]] || return 0
+	if ((EUID != 0)); then
+		log "missing Debian packages: $missing"
+		log "install them with: sudo apt-get install -y --no-install-recommends $missing"
+		exit "$EX_RUNTIME"
+	fi
+	log "installing missing Debian packages: $missing"
+	# shellcheck disable=SC2086 # a list of package names
+	if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing >&2; then
+		apt-get update -q >&2 || die "apt-get update failed"
+		# shellcheck disable=SC2086
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing >&2 ||
+			die "apt-get install failed for: $missing"
+	fi
+}
+
+# The default guest kernel comes from Debian's archive through apt, so
+# apt's lists must know linux-image-amd64 unless a kernel is installed.
+deps_kernel_lists() {
+	apt-cache policy linux-image-amd64 2>/dev/null | grep -q 'Candidate: [0-9]' && return 0
+	compgen -G '/boot/vmlinuz-*' >/dev/null && return 0
+	if ((EUID == 0)); then
+		log "apt's package lists are empty: running apt-get update"
+		apt-get update -q >&2 || die "apt-get update failed"
+	else
+		log "apt's package lists do not know linux-image-amd64: run 'sudo apt-get update' (or pass --kernel)"
+	fi
+}
