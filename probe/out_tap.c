@@ -35,10 +35,13 @@ static void diagnostics(FILE *f, const struct report *r)
 	if (ev->have_mount)
 		fprintf(f, "# filesystem %s on %s at %s (%s)\n", ev->mnt.fstype, ev->mnt.source,
 			ev->mnt.mount_point, ev->mnt.super_options);
-	fprintf(f,
-		"# faults %" PRIu64 " minor, %" PRIu64 " major; page cache before %" PRIu64
-		"; 2 MiB runs %" PRIu64 "\n",
-		ev->minor_faults, ev->major_faults, ev->page_cache_resident, ev->huge_runs_2m);
+	fprintf(f, "# faults %" PRIu64 " minor, %" PRIu64 " major\n", ev->minor_faults,
+		ev->major_faults);
+	if (ev->resident_known)
+		fprintf(f, "# page cache before touching: %" PRIu64 " pages\n",
+			ev->page_cache_resident);
+	if (ev->huge_known)
+		fprintf(f, "# 2 MiB runs: %" PRIu64 "\n", ev->huge_runs_2m);
 	fprintf(f, "# timing: touch %.3f ms, classify %.3f ms\n", r->touch_ms, r->classify_ms);
 }
 
