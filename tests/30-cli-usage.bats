@@ -1,0 +1,114 @@
+#!/usr/bin/env bats
+# shellcheck disable=SC2154 # $stderr is set by bats: run --separate-stderr
+# pmemlab refuses bad input before it builds or boots anything: exit 2,
+# a message naming the value, no QEMU started, no work directory left.
+# bats file_tags=cli
+
+bats_require_minimum_version 1.5.0
+
+setup() {
+	load vm_helpers
+	export TMPDIR=$BATS_TEST_TMPDIR/tmp
+	mkdir -p "$TMPDIR"
+}
+
+# refuses MESSAGE ARGS...: exit 2, MESSAGE on stderr, nothing left behind.
+refuses() {
+	local message=$1
+	shift
+	run -2 --separate-stderr "$PMEMLAB" "$@"
+	echo "stderr: $stderr" >&2
+	[[ $stderr == *"$message"* ]]
+	[[ -z $(ls -A "$TMPDIR") ]]
+}
+
+@test "no command prints the usage and exits 2" {
+	run -2 "$PMEMLAB"
+	[[ $output == *"usage: pmemlab COMMAND"* ]]
+}
+
+@test "an unknown command is refused" {
+	refuses "unknown command 'frobnicate'" frobnicate
+}
+
+@test "run --help lists the options and exits 0" {
+	run -0 "$PMEMLAB" run --help
+	[[ $output == *"--backend memmap|nvdimm"* ]]
+}
+
+@test "sizes with junk, zero, overflow or a bad unit are refused, naming the value" {
+	refuses "invalid size '1Gx'" run --size 1Gx
+	refuses "invalid size '0'" run --size 0
+	refuses "invalid size '-1G'" run --size -1G
+	refuses "invalid size '99999999999999999T'" run --size 99999999999999999T
+	refuses "invalid size '1.5G'" run --size 1.5G
+}
+
+@test "sizes that are misaligned or too small for the fixtures are refused" {
+	refuses "invalid size '520M': persistent memory sizes must be multiples of 16M" run --size 520M
+	refuses "invalid size '256M': at least 512M per region" run --size 256M --backend nvdimm
+}
+
+@test "more memmap regions than KASLR handles are refused" {
+	refuses "too many memmap regions (5)" run --size 512M,512M,512M,512M,512M
+}
+
+@test "memmap regions larger than the host's memory are refused" {
+	refuses "do not fit in this host's available memory" run --size 64T
+}
+
+@test "unknown backend, accel, fixture and format are refused" {
+	refuses "unknown backend 'cxl'" run --backend cxl
+	refuses "unknown accel 'hvf'" run --accel hvf
+	refuses "unknown fixture 'ext5-dax'" run --fixture ext5-dax
+	refuses "unknown format 'yaml'" run --format yaml
+}
+
+@test "a bad timeout and an option without its value are refused" {
+	refuses "invalid timeout 'soon'" run --timeout soon
+	refuses "option --size needs a value" run --size
+}
+
+@test "a kernel that is neither a version, a flavour nor a bzImage is refused" {
+	refuses "unknown kernel 'latest'" run --kernel latest
+	refuses "kernel image '/nonexistent/bzImage' does not exist" run --kernel /nonexistent/bzImage
+	echo "not a kernel" >"$BATS_TEST_TMPDIR/bzImage"
+	refuses "is not a bzImage" run --kernel "$BATS_TEST_TMPDIR/bzImage"
+}
+
+# A file with just the boot protocol header: magic and a version string.
+fake_bzimage() {
+	local image=$1 version=$2
+	head -c 4096 /dev/zero >"$image"
+	printf 'HdrS' | dd of="$image" bs=1 seek=$((0x202)) conv=notrunc status=none
+	# kernel_version (0x20e) points 0x200 bytes before the string
+	printf '\x00\x08' | dd of="$image" bs=1 seek=$((0x20e)) conv=notrunc status=none
+	printf '%s (builder@host) #1' "$version" | dd of="$image" bs=1 seek=$((0x800 + 0x200)) conv=notrunc status=none
+}
+
+@test "a bzImage without a modules tree is refused, naming its version" {
+	fake_bzimage "$BATS_TEST_TMPDIR/bzImage" 9.9.9-pmemlab-test
+	refuses "no modules tree for kernel 9.9.9-pmemlab-test" run --kernel "$BATS_TEST_TMPDIR/bzImage"
+}
+
+@test "a bzImage with lib/modules beside it is accepted up to the boot" {
+	fake_bzimage "$BATS_TEST_TMPDIR/bzImage" 9.9.9-pmemlab-test
+	mkdir -p "$BATS_TEST_TMPDIR/lib/modules/9.9.9-pmemlab-test"
+	: >"$BATS_TEST_TMPDIR/lib/modules/9.9.9-pmemlab-test/modules.dep"
+	run -0 --separate-stderr "$PMEMLAB" run -q --dry-run --accel tcg --kernel "$BATS_TEST_TMPDIR/bzImage"
+	[[ $(jq -r .kernel <<<"$output") == image:9.9.9-pmemlab-test ]]
+	[[ $(jq -r '.qemu | index("-kernel") as $i | .[$i + 1]' <<<"$output") == "$BATS_TEST_TMPDIR/bzImage" ]]
+}
+
+@test "exec without a command is refused" {
+	refuses "exec: no command given" exec --fixture tmpfs
+}
+
+@test "shell without a terminal is refused" {
+	refuses "standard input is not a terminal" shell </dev/null
+}
+
+@test "fixtures refuse to run outside a guest without the explicit opt-in" {
+	run -2 sh "$BATS_TEST_DIRNAME/../fixtures/run" tmpfs
+	[[ $output == *"refusing to run outside a pmemlab guest"*"--destroy-pmem-data"* ]]
+}

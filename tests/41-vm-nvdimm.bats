@@ -1,0 +1,76 @@
+#!/usr/bin/env bats
+# One guest with a 1 GiB QEMU NVDIMM (ACPI NFIT, label area) as persistent memory under TCG:
+# every fixture, and where pmemprobe finds its pages.
+# bats file_tags=vm
+
+bats_require_minimum_version 1.5.0
+
+setup_file() {
+	load vm_helpers
+	require_guest_tools
+	boot_run_once nvdimm --size 1G
+}
+
+setup() {
+	load vm_helpers
+}
+
+@test "nvdimm: pmemlab run exits 0 with every fixture passing and no kernel complaint" {
+	[[ $(cat "$RUN_STATUS") -eq 0 ]]
+	[[ $(run_report -r .ok) == true ]]
+	[[ $(run_report -r .error) == null ]]
+	[[ $(run_report -r .failed) -eq 0 ]]
+	[[ $(run_report -r '.fixtures | length') -eq 11 ]]
+}
+
+@test "nvdimm: --size 1G gives a region of exactly 1 GiB, NFIT-described" {
+	# backend = size + 2 MiB so that label area and alignment leave 1 GiB
+	run_report -e '.pmem_iomem == ["100000000-13fffffff : Persistent Memory"]'
+	run_report -e '.fixtures[0].probe.pmem_ranges[0].kind == "nfit"'
+}
+
+@test "nvdimm: ext4 on fsdax with dax=always is pmem" {
+	assert_placement ext4-dax pmem
+}
+
+@test "nvdimm: xfs on fsdax with dax=always is pmem" {
+	assert_placement xfs-dax pmem
+}
+
+@test "nvdimm: xfs dax=inode, file with the DAX flag, is pmem" {
+	assert_placement xfs-dax-inode-flag pmem
+}
+
+@test "nvdimm: xfs dax=inode, file without the DAX flag, is dram" {
+	assert_placement xfs-dax-inode-noflag dram
+}
+
+@test "nvdimm: ext4 with dax=never is dram" {
+	assert_placement ext4-dax-never dram
+}
+
+@test "nvdimm: xfs with dax=never is dram" {
+	assert_placement xfs-dax-never dram
+}
+
+@test "nvdimm: a devdax namespace is pmem" {
+	assert_placement devdax pmem
+	[[ $(fixture_field devdax .target) == /dev/dax* ]]
+}
+
+@test "nvdimm: ext4 on a sector (BTT) namespace is dram" {
+	assert_placement btt-ext4 dram
+	[[ $(fixture_field btt-ext4 .probe.evidence.source) == /dev/pmem*s ]]
+}
+
+@test "nvdimm: ext4 on a plain virtio disk is dram" {
+	assert_placement virtio-ext4 dram
+}
+
+@test "nvdimm: xfs on a plain virtio disk is dram" {
+	assert_placement virtio-xfs dram
+}
+
+@test "nvdimm: tmpfs is dram" {
+	assert_placement tmpfs dram
+}

@@ -1,0 +1,51 @@
+#!/usr/bin/env bats
+# shellcheck disable=SC2154 # $stderr is set by bats: run --separate-stderr
+# shellcheck disable=SC2016 # the single-quoted $... are meant for the guest shell, literally
+# pmemlab exec: the user's command runs in the guest on a DAX fixture, sees
+# the host's current directory read-only, and its exit status, stdout and
+# stderr come back.
+# bats file_tags=vm
+
+bats_require_minimum_version 1.5.0
+
+setup() {
+	load vm_helpers
+	require_guest_tools
+	cd "$BATS_TEST_TMPDIR" || return
+}
+
+@test "exec passes the command's exit status through" {
+	run -7 "$PMEMLAB" exec -q --accel tcg --fixture tmpfs -- sh -c 'exit 7'
+}
+
+@test "exec keeps stdout and stderr apart and takes arguments literally" {
+	run -0 --separate-stderr "$PMEMLAB" exec -q --accel tcg --fixture tmpfs -- \
+		sh -c 'echo "out: $1"; echo "err: $2" >&2' sh '$(touch /pwned); x' "it's"
+	[[ $output == 'out: $(touch /pwned); x' ]]
+	[[ $stderr == "err: it's" ]]
+}
+
+@test "exec shows the host's current directory read-only at the same path" {
+	echo "from the host" >note.txt
+	run -0 --separate-stderr "$PMEMLAB" exec -q --accel tcg --fixture tmpfs -- \
+		sh -c 'pwd; cat note.txt; if touch new.txt 2>/dev/null; then echo writable; else echo read-only; fi'
+	[[ ${lines[0]} == "$BATS_TEST_TMPDIR" ]]
+	[[ ${lines[1]} == "from the host" ]]
+	[[ ${lines[2]} == read-only ]]
+	[[ ! -e new.txt ]]
+}
+
+@test "exec: a file the command writes on \$PMEM_DIR (xfs on fsdax) probes as pmem" {
+	run -0 --separate-stderr "$PMEMLAB" exec -q --accel tcg -- \
+		sh -c 'pmemprobe --create --size 4M --format json --expect pmem "$PMEM_DIR/app.pool"'
+	[[ $(jq -r .verdict <<<"$output") == pmem ]]
+	[[ $(jq -r .path <<<"$output") == /mnt/pmem/app.pool ]]
+	[[ $(jq -r .evidence.fstype <<<"$output") == xfs ]]
+}
+
+@test "exec on the devdax fixture exports DEVICE_DAX_PATH" {
+	run -0 --separate-stderr "$PMEMLAB" exec -q --accel tcg --fixture devdax -- \
+		sh -c 'pmemprobe --size 2M --expect pmem --format json "$DEVICE_DAX_PATH"'
+	[[ $(jq -r .path <<<"$output") == /dev/dax* ]]
+	[[ $(jq -r .verdict <<<"$output") == pmem ]]
+}

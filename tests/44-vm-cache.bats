@@ -1,0 +1,40 @@
+#!/usr/bin/env bats
+# shellcheck disable=SC2154 # $stderr is set by bats: run --separate-stderr
+# The initramfs is built once and reused while nothing it holds changes.
+# bats file_tags=vm
+
+bats_require_minimum_version 1.5.0
+
+setup() {
+	load vm_helpers
+	require_guest_tools
+}
+
+@test "a second preparation reuses the cached initramfs" {
+	run -0 --separate-stderr "$PMEMLAB" run -q --dry-run --accel tcg
+	run -0 --separate-stderr "$PMEMLAB" run -q --dry-run --accel tcg
+	[[ $(jq -r .initramfs_reused <<<"$output") == true ]]
+	[[ -s $(jq -r .initramfs <<<"$output") ]]
+}
+
+@test "a changed guest input gives a new initramfs" {
+	export PMEMLAB_CACHE=$BATS_TEST_TMPDIR/cache
+	run -0 --separate-stderr "$PMEMLAB" run -q --dry-run --accel tcg
+	local first
+	first=$(jq -r .initramfs <<<"$output")
+	# a different probe binary is a different input
+	cp "$BATS_TEST_DIRNAME/../build/pmemprobe" "$BATS_TEST_TMPDIR/pmemprobe"
+	PMEMPROBE_BIN=$BATS_TEST_TMPDIR/pmemprobe run -0 --separate-stderr "$PMEMLAB" run -q --dry-run --accel tcg
+	[[ $(jq -r .initramfs_reused <<<"$output") == false ]]
+	[[ $(jq -r .initramfs <<<"$output") != "$first" ]]
+}
+
+@test "--accel auto says which accelerator it chose and why" {
+	run -0 --separate-stderr "$PMEMLAB" run --dry-run
+	[[ $stderr == *"accel "@(kvm|tcg)" ("* ]]
+	local accel
+	accel=$(jq -r .accel <<<"$output")
+	if [[ ! -e /dev/kvm ]]; then
+		[[ $accel == tcg && $stderr == *"no /dev/kvm"* ]]
+	fi
+}

@@ -1,0 +1,71 @@
+# shellcheck shell=bash
+# Helpers for the guest tests (tests/4?-*.bats): run pmemlab, keep its JSON
+# report for the whole file, and assert placements from it.
+
+PMEMLAB=$(readlink -f "$BATS_TEST_DIRNAME/../scripts/pmemlab")
+export PMEMLAB
+
+# Guests need QEMU and a kernel; `make check` installs both as root.
+require_guest_tools() {
+	command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 is not installed (scripts/install-deps)"
+}
+
+# boot_run_once BACKEND [ARGS...]: in setup_file, one `pmemlab run` whose
+# JSON report and exit status every test of the file reads.
+boot_run_once() {
+	local backend=$1
+	shift
+	RUN_JSON=$BATS_FILE_TMPDIR/run.json
+	RUN_STATUS=$BATS_FILE_TMPDIR/run.status
+	RUN_STDERR=$BATS_FILE_TMPDIR/run.stderr
+	local status=0
+	"$PMEMLAB" run --backend "$backend" --accel tcg --format json "$@" \
+		>"$RUN_JSON" 2>"$RUN_STDERR" || status=$?
+	echo "$status" >"$RUN_STATUS"
+	export RUN_JSON RUN_STATUS RUN_STDERR
+}
+
+# The report of the file's run, or a failure that shows pmemlab's stderr.
+run_report() {
+	if ! jq -e 'type == "object"' "$RUN_JSON" >/dev/null 2>&1; then
+		echo "pmemlab run printed no JSON report; its stderr:" >&2
+		cat "$RUN_STDERR" >&2
+		return 1
+	fi
+	jq "$@" "$RUN_JSON"
+}
+
+fixture_field() {
+	run_report -r --arg f "$1" ".fixtures[] | select(.fixture == \$f) | $2"
+}
+
+# assert_placement FIXTURE EXPECTED: the fixture was built, pmemprobe's
+# verdict is EXPECTED, and the page counts and evidence agree with it.
+assert_placement() {
+	local fixture=$1 expected=$2 status verdict pages present pmem
+	status=$(fixture_field "$fixture" .status)
+	if [[ $status != ok ]]; then
+		echo "fixture $fixture: status '$status': $(fixture_field "$fixture" .reason)" >&2
+		return 1
+	fi
+	verdict=$(fixture_field "$fixture" .probe.verdict)
+	present=$(fixture_field "$fixture" .probe.present)
+	pmem=$(fixture_field "$fixture" .probe.pmem_pages)
+	pages=$(fixture_field "$fixture" .probe.pages)
+	echo "fixture $fixture: verdict $verdict, $pmem of $present present pages (of $pages) in PMem" >&2
+	[[ $verdict == "$expected" ]]
+	[[ $present -eq $pages && $pages -gt 0 ]]
+	case $expected in
+	pmem)
+		[[ $pmem -eq $present ]]
+		[[ $(fixture_field "$fixture" .probe.evidence.map_sync) == true ]]
+		[[ $(fixture_field "$fixture" .probe.evidence.libpmem_is_pmem) == true ]]
+		;;
+	dram)
+		[[ $pmem -eq 0 ]]
+		[[ $(fixture_field "$fixture" .probe.evidence.map_sync) != true ]]
+		[[ $(fixture_field "$fixture" .probe.evidence.statx_dax) != true ]]
+		;;
+	esac
+	[[ $(fixture_field "$fixture" .result) == pass ]]
+}
