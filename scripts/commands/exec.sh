@@ -66,7 +66,7 @@ cmd_exec() {
 		log "error: fixture ${OPT_FIXTURES[0]:-xfs-dax}: $(jq -r .reason <<<"$fixture")"
 		return "$EX_EXEC_FAILED"
 	fi
-	step "fixture $(jq -r '.fixture + " at " + (.mount // .target) + ": " + (.probe.verdict // "?")' <<<"$fixture")"
+	step "fixture $(jq -r '.fixture + " at " + (if .mount != "" then .mount else .target end) + ": " + (.probe.verdict // "?")' <<<"$fixture")"
 	status=$(jq -r 'select(.type == "exec") | .status' "$WORK/results.jsonl")
 	[[ $status =~ ^[0-9]+$ ]] || { log "error: the guest did not report CMD's exit status"; return "$EX_EXEC_FAILED"; }
 	return "$status"

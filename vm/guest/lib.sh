@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # Guest-side verbs for vm/guest/init (busybox sh, POSIX). Each function
 # does one step of a run; none of them exits the shell.
 
@@ -61,7 +62,7 @@ emit() {
 
 # json_lines: stdin's non-empty lines as a JSON array of strings.
 json_lines() {
-	sep= out='['
+	sep='' out='['
 	while IFS= read -r line; do
 		[ -n "$line" ] || continue
 		out="$out$sep$(json_str "$line")"
@@ -82,6 +83,7 @@ report_done() {
 }
 
 run_fixtures() {
+	# shellcheck disable=SC2086 # a space-separated list of fixture names
 	PMEMLAB_GUEST=1 sh /pmemlab/fixtures/run $PMEMLAB_FIXTURES | while IFS= read -r line; do
 		emit "$line"
 	done
@@ -121,6 +123,7 @@ run_user_command() {
 	err=$(port_path pmemlab.stderr) || err=/dev/console
 	cd "${PMEMLAB_HOST_DIR:-/}" || cd /
 	status=0
+	# shellcheck source=/dev/null # written by the host: exec 'CMD' 'ARG'...
 	(. /pmemlab/cmd) <&- >"$out" 2>"$err" || status=$?
 	emit "{\"type\":\"exec\",\"status\":$status}"
 }

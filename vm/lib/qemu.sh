@@ -138,7 +138,7 @@ elapsed_since() {
 }
 
 console_tail() {
-	tail -n "${1:-15}" "$WORK/console.log" 2>/dev/null | sed 's/^/  | /'
+	tail -n 15 "$WORK/console.log" 2>/dev/null | sed 's/^/  | /'
 }
 
 # Decide whether the guest ended the way it should: QEMU exited cleanly,
