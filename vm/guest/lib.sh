@@ -102,7 +102,7 @@ prepare_user_fixture() {
 	out=$(PMEMLAB_GUEST=1 sh /pmemlab/fixtures/run --keep --mount-at "$PMEM_DIR" "$PMEMLAB_FIXTURE")
 	emit "$out"
 	case $out in *'"status":"ok"'*) ;; *) return 1 ;; esac
-	target=$(printf '%s\n' "$out" | sed -n 's/.*"target":"\([^"]*\)".*/\1/p')
+	target=$(cat "$PMEMLAB_STATE/target")
 	if [ -c "$target" ]; then
 		# PMDK's name for a device-DAX test path
 		DEVICE_DAX_PATH=$target
