@@ -70,6 +70,7 @@ lint:
 
 bench: all $(BENCH_BIN)
 	bench/run
+	bench/vm
 
 deps:
 	scripts/install-deps

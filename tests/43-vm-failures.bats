@@ -42,3 +42,31 @@ no_leftovers() {
 	[[ $(jq -r .error <<<"$output") == *"did not finish within 2s"* ]]
 	no_leftovers
 }
+
+# interrupt_during_boot SIGNAL EXPECTED_STATUS
+interrupt_during_boot() {
+	local sig=$1 expected=$2 pid status=0 i
+	# job control, so the background pmemlab does not ignore SIGINT
+	set -m
+	"$PMEMLAB" exec -q --accel tcg --fixture tmpfs -- sleep 600 3>&- &
+	pid=$!
+	set +m
+	for ((i = 0; i < 300; i++)); do
+		pgrep -f "qemu-system-x86_64.*$TMPDIR" >/dev/null && break
+		sleep 0.1
+	done
+	pgrep -f "qemu-system-x86_64.*$TMPDIR" >/dev/null
+	kill "-$sig" "$pid"
+	wait "$pid" || status=$?
+	echo "status after SIG$sig: $status" >&2
+	[[ $status -eq $expected ]]
+	no_leftovers
+}
+
+@test "Ctrl-C (SIGINT) while the guest runs leaves no QEMU and no work directory" {
+	interrupt_during_boot INT 130
+}
+
+@test "SIGTERM while the guest runs leaves no QEMU and no work directory" {
+	interrupt_during_boot TERM 143
+}

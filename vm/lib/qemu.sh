@@ -134,7 +134,7 @@ qemu_exited() {
 
 elapsed_since() {
 	local ms=$(($(now_ms) - $1))
-	printf '%d.%01d\n' "$((ms / 1000))" "$((ms % 1000 / 100))"
+	printf '%d.%02d\n' "$((ms / 1000))" "$((ms % 1000 / 10))"
 }
 
 console_tail() {
