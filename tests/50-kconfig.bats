@@ -1,0 +1,287 @@
+#!/usr/bin/env bats
+# shellcheck disable=SC2154 # $stderr is set by bats: run --separate-stderr
+# pmemlab kconfig on real Debian kernel configs (the host's 6.1, the 6.1
+# and 6.12 cloud flavours fetched through pmemlab's own kernel cache) and
+# on crafted fragments. Host only: no guest boots.
+# bats file_tags=cli
+
+bats_require_minimum_version 1.5.0
+
+setup_file() {
+	load vm_helpers
+	export PMEMLAB_CACHE=$BATS_FILE_TMPDIR/cache
+	# The cloud flavours come from Debian's archive through `pmemlab
+	# kconfig KERNEL` itself (apt-get download into PMEMLAB_CACHE).
+	fetch_kernel_config cloud linux-image-cloud-amd64 cloud61
+	fetch_kernel_config "" linux-image-6.12-cloud-amd64 cloud612
+}
+
+# fetch_kernel_config SPEC META NAME: kconfig's JSON for SPEC (or for the
+# package META points at) in $BATS_FILE_TMPDIR/NAME.json, or the reason
+# it could not be had in NAME.skip.
+fetch_kernel_config() {
+	local spec=$1 meta=$2 name=$3 out=$BATS_FILE_TMPDIR/$3
+	if ! apt-cache policy "$meta" 2>/dev/null | grep -q 'Candidate: [0-9]'; then
+		echo "apt does not know $meta (no Debian archive in apt's lists: apt-get update)" >"$out.skip"
+		return
+	fi
+	if [[ -z $spec ]]; then
+		spec=$(apt-cache depends "$meta" | sed -n 's/^ *Depends: \(linux-image-[0-9][^ ]*\)$/\1/p' | head -n 1)
+	fi
+	local status=0
+	"$PMEMLAB" kconfig -q --format json "$spec" >"$out.json" 2>"$out.err" || status=$?
+	echo "$status" >"$out.status"
+	# Only an unreachable archive is a skip; any other failure is pmemlab's.
+	if ((status == 3)) && grep -q 'cannot download' "$out.err"; then
+		echo "cannot download the $spec kernel: $(grep -m1 'cannot download' "$out.err")" >"$out.skip"
+	fi
+}
+
+# fetched NAME: the JSON of a fetched kernel's config, or skip saying why.
+fetched() {
+	local out=$BATS_FILE_TMPDIR/$1
+	[[ ! -e $out.skip ]] || skip "$(cat "$out.skip")"
+	if [[ $(cat "$out.status") != 0 ]]; then
+		echo "pmemlab kconfig exited $(cat "$out.status"): $(cat "$out.err")" >&2
+		return 1
+	fi
+	KCONFIG_JSON=$out.json
+}
+
+setup() {
+	load vm_helpers
+	export PMEMLAB_CACHE=$BATS_FILE_TMPDIR/cache
+	export TMPDIR=$BATS_TEST_TMPDIR/tmp
+	mkdir -p "$TMPDIR"
+	FRAGMENT=$BATS_TEST_DIRNAME/../vm/config
+	REQUIREMENTS=$BATS_TEST_DIRNAME/../vm/kconfig-requirements.tsv
+}
+
+# craft FILE SED_EXPR...: vm/config with each SED_EXPR applied.
+craft() {
+	local file=$1 expr
+	shift
+	cp "$FRAGMENT" "$file"
+	for expr in "$@"; do
+		sed -i "$expr" "$file"
+	done
+}
+
+# kconfig_ok ARGS...: pmemlab kconfig --format json ARGS, exit 0, JSON in $output.
+kconfig_ok() {
+	run -0 --separate-stderr "$PMEMLAB" kconfig --format json "$@"
+	echo "stderr: $stderr" >&2
+	jq -e 'type == "object"' <<<"$output" >/dev/null
+}
+
+# Every fixture on every backend, the commands, all supported.
+assert_everything_supported() {
+	jq -e '[.backends[], .commands[], .fixtures[], .fixtures[].backends[] | .supported] | all' <<<"$output" >/dev/null
+	jq -e '.fixtures | length == 11' <<<"$output" >/dev/null
+}
+
+@test "the host's installed Debian 6.1 kernel supports every backend, fixture and command" {
+	local config
+	config=$(compgen -G '/boot/config-6.1.0-*-amd64' | sort -V | tail -n 1) ||
+		skip "no Debian 6.1 kernel installed (/boot/config-6.1.0-*-amd64)"
+	kconfig_ok "$config"
+	assert_everything_supported
+	local version=${config#/boot/config-}
+	[[ $(jq -r .kernel <<<"$output") == "$version" ]]
+	[[ $(jq -r .modules_dir <<<"$output") == "/lib/modules/$version" ]]
+	[[ $(jq -r .modules_checked <<<"$output") == true ]]
+	# Debian's generic flavour builds the PMem stack and ext4 as modules
+	[[ $(jq -r '.options | [.X86_PMEM_LEGACY, .ACPI_NFIT, .LIBNVDIMM, .DEV_DAX_PMEM, .EXT4_FS, .XFS_FS] | join(" ")' <<<"$output") == "m m m m m m" ]]
+	[[ $(jq -r '.option_details.EXT4_FS.module_path' <<<"$output") == kernel/fs/ext4/ext4.ko* ]]
+	[[ $(jq -r '.options | [.FS_DAX, .FS_DAX_PMD, .ZONE_DEVICE] | join(" ")' <<<"$output") == "y y y" ]]
+}
+
+@test "the default kernel's config is found in /boot when the host has it installed" {
+	local version
+	version=$(dpkg-query -W -f='${Depends}\n' linux-image-amd64 2>/dev/null | grep -o 'linux-image-[0-9][^ ,]*' | head -n 1) ||
+		true
+	version=${version#linux-image-}
+	[[ -n $version && -r /boot/config-$version ]] || skip "linux-image-amd64 is not installed on this host"
+	kconfig_ok
+	[[ $(jq -r .config <<<"$output") == "/boot/config-$version" ]]
+	[[ $(jq -r .config_source <<<"$output") == boot ]]
+	[[ $(jq -r .kernel_desc <<<"$output") == "debian:$version" ]]
+}
+
+@test "Debian's 6.1 cloud flavour: every fixture on both backends, but no exec (no 9p)" {
+	fetched cloud61
+	output=$(cat "$KCONFIG_JSON")
+	[[ $(jq -r .kernel <<<"$output") == 6.1.*-cloud-amd64 ]]
+	[[ $(jq -r .config_source <<<"$output") == boot ]]
+	[[ $(jq -r .config <<<"$output") == "$PMEMLAB_CACHE/kernels/"*/boot/config-6.1.*-cloud-amd64 ]]
+	jq -e '[.backends[], .fixtures[], .fixtures[].backends[] | .supported] | all' <<<"$output" >/dev/null
+	[[ $(jq -r .commands.run.supported <<<"$output") == true ]]
+	[[ $(jq -r .commands.exec.supported <<<"$output") == false ]]
+	[[ $(jq -r '.commands.exec.missing | index("NET_9P") != null' <<<"$output") == true ]]
+	[[ $(jq -r '.commands.exec.reasons[]' <<<"$output") == *"CONFIG_NET_9P is not set"* ]]
+	# the cloud flavour builds ext4 in; the PMem drivers stay modules, found in the tree
+	[[ $(jq -r '.option_details.EXT4_FS | "\(.value) \(.state)"' <<<"$output") == "y builtin" ]]
+	[[ $(jq -r '.option_details.ACPI_NFIT | "\(.value) \(.state)"' <<<"$output") == "m module" ]]
+}
+
+@test "Debian's 6.12 cloud flavour: the same, with modules compressed as .ko.xz" {
+	fetched cloud612
+	output=$(cat "$KCONFIG_JSON")
+	[[ $(jq -r .kernel <<<"$output") == 6.12.*-cloud-amd64 ]]
+	jq -e '[.backends[], .fixtures[], .fixtures[].backends[] | .supported] | all' <<<"$output" >/dev/null
+	[[ $(jq -r .commands.exec.supported <<<"$output") == false ]]
+	[[ $(jq -r .option_details.XFS_FS.module_path <<<"$output") == *"/xfs.ko.xz" ]]
+}
+
+@test "the fragment vm/config names exactly the options of the requirement table, and satisfies it" {
+	diff <(grep -v -E '^[[:space:]]*(#|@|$)' "$REQUIREMENTS" | cut -f1 | sort) \
+		<(sed -n 's/^CONFIG_\([A-Z0-9_]*\)=.*/\1/p' "$FRAGMENT" | sort)
+	kconfig_ok "$FRAGMENT"
+	assert_everything_supported
+	[[ $(jq -r .modules_dir <<<"$output") == null ]]
+}
+
+@test "every fixture that fixtures/run lists is judged" {
+	kconfig_ok "$FRAGMENT"
+	diff <(sh "$BATS_TEST_DIRNAME/../fixtures/run" --list | cut -f1) <(jq -r '.fixtures | keys_unsorted[]' <<<"$output")
+}
+
+@test "without CONFIG_DEV_DAX_PMEM, devdax is unsupported on both backends, with the reason" {
+	craft "$BATS_TEST_TMPDIR/config" 's/^CONFIG_DEV_DAX_PMEM=y$/# CONFIG_DEV_DAX_PMEM is not set/'
+	kconfig_ok "$BATS_TEST_TMPDIR/config"
+	[[ $(jq -r .options.DEV_DAX_PMEM <<<"$output") == n ]]
+	[[ $(jq -r .fixtures.devdax.supported <<<"$output") == false ]]
+	[[ $(jq -c .fixtures.devdax.missing <<<"$output") == '["DEV_DAX_PMEM"]' ]]
+	[[ $(jq -r '.fixtures.devdax.reasons[0]' <<<"$output") == "CONFIG_DEV_DAX_PMEM is not set: dax_pmem binds device-DAX to a PMem namespace" ]]
+	[[ $(jq -r '[.fixtures.devdax.backends[].supported] | any' <<<"$output") == false ]]
+	# nothing else depends on it
+	[[ $(jq -r '[.fixtures | to_entries[] | select(.key != "devdax") | .value.supported] | all' <<<"$output") == true ]]
+	[[ $(jq -r '[.backends[].supported] | all' <<<"$output") == true ]]
+}
+
+@test "without CONFIG_ACPI_NFIT, the nvdimm backend is unsupported and memmap still is" {
+	craft "$BATS_TEST_TMPDIR/config" '/^CONFIG_ACPI_NFIT=/d'
+	kconfig_ok "$BATS_TEST_TMPDIR/config"
+	[[ $(jq -r .backends.nvdimm.supported <<<"$output") == false ]]
+	[[ $(jq -r '.backends.nvdimm.reasons[0]' <<<"$output") == "CONFIG_ACPI_NFIT is not in the config"*": nfit finds QEMU's NVDIMMs in the ACPI NFIT table" ]]
+	[[ $(jq -r .backends.memmap.supported <<<"$output") == true ]]
+	# PMem fixtures: memmap only; the controls do not need the backend
+	[[ $(jq -r '.fixtures["ext4-dax"] | "\(.supported) \(.backends.memmap.supported) \(.backends.nvdimm.supported)"' <<<"$output") == "true true false" ]]
+	[[ $(jq -r '.fixtures.tmpfs.backends.nvdimm.supported' <<<"$output") == true ]]
+	[[ $(jq -r '.fixtures["virtio-xfs"].backends.nvdimm.supported' <<<"$output") == true ]]
+}
+
+# A kernel tree at $BATS_TEST_TMPDIR/root: boot/config-VERSION and
+# lib/modules/VERSION with xfs.ko (and whatever modules.builtin says).
+fake_tree() {
+	local root=$BATS_TEST_TMPDIR/root version=9.9.9-kconfig-test
+	mkdir -p "$root/boot" "$root/lib/modules/$version/kernel/fs/xfs"
+	: >"$root/lib/modules/$version/kernel/fs/xfs/xfs.ko"
+	: >"$root/lib/modules/$version/modules.builtin"
+	craft "$root/boot/config-$version" 's/^CONFIG_EXT4_FS=y$/CONFIG_EXT4_FS=m/' 's/^CONFIG_XFS_FS=y$/CONFIG_XFS_FS=m/'
+	TREE_CONFIG=$root/boot/config-$version
+	TREE_MODULES=$root/lib/modules/$version
+}
+
+@test "ext4 =m whose module is absent from the kernel's modules tree is unsupported" {
+	fake_tree
+	kconfig_ok "$TREE_CONFIG"
+	[[ $(jq -r .modules_dir <<<"$output") == "$TREE_MODULES" ]]
+	[[ $(jq -r '.option_details.EXT4_FS | "\(.value) \(.state) \(.available)"' <<<"$output") == "m module-missing false" ]]
+	[[ $(jq -r '.option_details.XFS_FS | "\(.value) \(.state) \(.module_path)"' <<<"$output") == "m module kernel/fs/xfs/xfs.ko" ]]
+	local f
+	for f in ext4-dax ext4-dax-never btt-ext4 virtio-ext4; do
+		[[ $(jq -r --arg f "$f" '.fixtures[$f].supported' <<<"$output") == false ]]
+		[[ $(jq -r --arg f "$f" '.fixtures[$f].reasons[0]' <<<"$output") == "CONFIG_EXT4_FS=m but ext4.ko is neither in $TREE_MODULES nor in its modules.builtin: the ext4 filesystem" ]]
+	done
+	for f in xfs-dax xfs-dax-never virtio-xfs tmpfs devdax; do
+		[[ $(jq -r --arg f "$f" '.fixtures[$f].supported' <<<"$output") == true ]]
+	done
+}
+
+@test "ext4 =m that modules.builtin lists counts as built in" {
+	fake_tree
+	echo kernel/fs/ext4/ext4.ko >"$TREE_MODULES/modules.builtin"
+	kconfig_ok "$TREE_CONFIG"
+	[[ $(jq -r '.option_details.EXT4_FS | "\(.state) \(.available) \(.module_path)"' <<<"$output") == "module-builtin true kernel/fs/ext4/ext4.ko" ]]
+	assert_everything_supported
+}
+
+@test "--modules points a plain config at a modules tree" {
+	fake_tree
+	cp "$TREE_CONFIG" "$BATS_TEST_TMPDIR/plain.config"
+	kconfig_ok "$BATS_TEST_TMPDIR/plain.config"
+	[[ $(jq -r '.modules_checked' <<<"$output") == false ]]
+	[[ $(jq -r '.notes[0]' <<<"$output") == "no modules tree known"* ]]
+	assert_everything_supported
+	kconfig_ok --modules "$TREE_MODULES" --config "$BATS_TEST_TMPDIR/plain.config"
+	[[ $(jq -r '.modules_dir' <<<"$output") == "$TREE_MODULES" ]]
+	[[ $(jq -r '.fixtures["ext4-dax"].supported' <<<"$output") == false ]]
+}
+
+# A file with a bzImage's boot header: magic and a release string.
+fake_bzimage() {
+	local image=$1 version=$2
+	head -c 4096 /dev/zero >"$image"
+	printf 'HdrS' | dd of="$image" bs=1 seek=$((0x202)) conv=notrunc status=none
+	printf '\x00\x08' | dd of="$image" bs=1 seek=$((0x20e)) conv=notrunc status=none
+	printf '%s (builder@host) #1' "$version" | dd of="$image" bs=1 seek=$((0x800 + 0x200)) conv=notrunc status=none
+}
+
+@test "a bzImage built with CONFIG_IKCONFIG gives its own config" {
+	local image=$BATS_TEST_TMPDIR/bzImage
+	fake_bzimage "$image" 9.9.9-ikconfig-test
+	# the payload, compressed, holds the gzipped config between the markers
+	craft "$BATS_TEST_TMPDIR/config" 's/^CONFIG_VIRTIO_BLK=y$/# CONFIG_VIRTIO_BLK is not set/'
+	{ printf 'IKCFG_ST'; gzip -c "$BATS_TEST_TMPDIR/config"; printf 'IKCFG_ED'; } | xz -c >>"$image"
+	kconfig_ok "$image"
+	[[ $(jq -r '"\(.kernel) \(.config_source) \(.config)"' <<<"$output") == "9.9.9-ikconfig-test ikconfig $image" ]]
+	[[ $(jq -r '.fixtures["virtio-ext4"].missing[0]' <<<"$output") == VIRTIO_BLK ]]
+}
+
+@test "a kernel whose config cannot be found exits 3 and says where it looked" {
+	fake_bzimage "$BATS_TEST_TMPDIR/bzImage" 9.9.9-noconfig-test
+	run -3 --separate-stderr "$PMEMLAB" kconfig "$BATS_TEST_TMPDIR/bzImage"
+	[[ $stderr == *"no kernel config found for 9.9.9-noconfig-test; looked at:"* ]]
+	[[ $stderr == *"$BATS_TEST_TMPDIR/bzImage (CONFIG_IKCONFIG)"* ]]
+	[[ $stderr == *"CONFIG_IKCONFIG=y"* ]]
+	[[ -z $output ]]
+}
+
+@test "files that are not configs exit 3; bad usage exits 2" {
+	run -3 --separate-stderr "$PMEMLAB" kconfig /nonexistent/config
+	[[ $stderr == *"no such file: /nonexistent/config"* ]]
+	echo "hello" >"$BATS_TEST_TMPDIR/notes.txt"
+	run -3 --separate-stderr "$PMEMLAB" kconfig "$BATS_TEST_TMPDIR/notes.txt"
+	[[ $stderr == *"is not a kernel config (no CONFIG_ lines)"* ]]
+	run -2 --separate-stderr "$PMEMLAB" kconfig --format yaml "$FRAGMENT"
+	[[ $stderr == *"unknown format 'yaml'"* ]]
+	run -2 --separate-stderr "$PMEMLAB" kconfig "$FRAGMENT" "$FRAGMENT"
+	[[ $stderr == *"one config or kernel at a time"* ]]
+	run -2 --separate-stderr "$PMEMLAB" kconfig --kernel latest
+	[[ $stderr == *"unknown kernel 'latest'"* ]]
+	run -2 --separate-stderr "$PMEMLAB" kconfig --kernel "$FRAGMENT"
+	[[ $stderr == *"is not a bzImage"* ]]
+	run -2 --separate-stderr "$PMEMLAB" kconfig --frobnicate
+	[[ $stderr == *"unknown option '--frobnicate'"* ]]
+	[[ -z $(ls -A "$TMPDIR") ]]
+}
+
+@test "the running kernel's /proc/config.gz is read, gzip and all" {
+	[[ -r /proc/config.gz ]] || skip "this kernel has no /proc/config.gz (CONFIG_IKCONFIG_PROC off)"
+	kconfig_ok /proc/config.gz
+	[[ $(jq -r '"\(.kernel) \(.config_source)"' <<<"$output") == "$(uname -r) proc" ]]
+	jq -e '.options | length > 30' <<<"$output" >/dev/null
+}
+
+@test "the text report has a table per concern and names what is missing" {
+	craft "$BATS_TEST_TMPDIR/config" 's/^CONFIG_DEV_DAX_PMEM=y$/# CONFIG_DEV_DAX_PMEM is not set/' '/^CONFIG_ACPI_NFIT=/d'
+	run -0 "$PMEMLAB" kconfig "$BATS_TEST_TMPDIR/config"
+	[[ $output == *"OPTION "*"VALUE"*"STATUS"*"NEEDED BY"* ]]
+	[[ $output == *"BACKEND "*"SUPPORTED"* ]]
+	[[ $(grep -E '^nvdimm ' <<<"$output") == *"no"*"ACPI_NFIT"* ]]
+	[[ $(grep -E '^devdax ' <<<"$output") == "devdax"*"pmem"*"no"*"no"*"memmap: missing DEV_DAX_PMEM; nvdimm: missing ACPI_NFIT, DEV_DAX_PMEM" ]]
+	[[ $(grep -E '^tmpfs ' <<<"$output") =~ ^tmpfs\ +dram\ +yes\ +yes$ ]]
+	[[ $output == *"Missing:"*"CONFIG_DEV_DAX_PMEM is not set: dax_pmem binds device-DAX to a PMem namespace"* ]]
+	[[ $output == *"fixtures supported: memmap 10/11, nvdimm 3/11; commands: run yes, exec yes, shell yes" ]]
+}
