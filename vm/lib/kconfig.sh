@@ -90,10 +90,12 @@ kconfig_locate_kernel() {
 	local base=${KERNEL_BASE%/}
 	local moddir=$base/lib/modules/$KERNEL_VERSION
 	[[ ! -d $moddir ]] || KCONFIG_MODDIR=$moddir
-	kconfig_pick "$base/boot/config-$KERNEL_VERSION" boot \
-		"/boot/config-$KERNEL_VERSION" boot \
-		"$moddir/config" modules-dir \
-		"$moddir/build/.config" build-tree ||
+	local candidates=()
+	# a cached package's own boot/ first (base is "" for the host's kernel)
+	[[ -z $base ]] || candidates+=("$base/boot/config-$KERNEL_VERSION" boot)
+	candidates+=("/boot/config-$KERNEL_VERSION" boot "$moddir/config" modules-dir
+		"$moddir/build/.config" build-tree)
+	kconfig_pick "${candidates[@]}" ||
 		kconfig_from_ikconfig "$KERNEL_IMAGE" ||
 		kconfig_from_proc ||
 		kconfig_not_found
