@@ -50,8 +50,18 @@ static int add_run(struct classifier *c, uint64_t vaddr, uint64_t pfn, enum plac
 		   long range)
 {
 	struct page_run *last = c->nr_runs ? &c->runs[c->nr_runs - 1] : NULL;
-	bool contiguous = pl == PL_ABSENT || (pl == PL_UNKNOWN && pfn == 0) ||
-			  (last && pfn == last->pfn + last->pages);
+	bool contiguous;
+
+	/*
+	 * A run's frames are exact: absent pages have none, hidden PFNs (0) go
+	 * with hidden PFNs only, known ones must follow each other.
+	 */
+	if (pl == PL_ABSENT)
+		contiguous = true;
+	else if (!last || pfn == 0 || last->pfn == 0)
+		contiguous = last && pfn == 0 && last->pfn == 0;
+	else
+		contiguous = pfn == last->pfn + last->pages;
 
 	if (last && last->pl == pl && last->range == range && contiguous) {
 		last->pages++;
@@ -113,7 +123,10 @@ int classify_entries(struct classifier *c, uint64_t vaddr, const uint64_t *ent, 
 				pl = PL_UNKNOWN;
 				c->n.unknown++;
 			} else {
-				range = find_range(c, pfn * c->page_size);
+				/* a frame beyond 2^64 bytes (garbage) is in no range: no wrap */
+				range = pfn <= UINT64_MAX / c->page_size
+						? find_range(c, pfn * c->page_size)
+						: -1;
 				pl = range >= 0 ? PL_PMEM : PL_DRAM;
 				if (range >= 0)
 					c->n.pmem++;

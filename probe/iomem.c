@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: MIT
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "iomem.h"
 
@@ -41,14 +44,11 @@ static int parse_hex(const char **s, uint64_t *v)
 	return 0;
 }
 
-/* "<indent>start-end : name" -> 0, or -EINVAL. *@name points into @line. */
-static int parse_line(char *line, uint64_t *start, uint64_t *end, const char **name)
+/* "<indent>start-end : name" (newline already stripped) -> 0, or -EINVAL. */
+static int parse_line(const char *line, uint64_t *start, uint64_t *end, const char **name)
 {
 	const char *s = line;
-	size_t len = strlen(line);
 
-	if (len && line[len - 1] == '\n')
-		line[--len] = '\0';
 	while (*s == ' ')
 		s++;
 	if (parse_hex(&s, start) || *s++ != '-' || parse_hex(&s, end))
@@ -57,6 +57,40 @@ static int parse_line(char *line, uint64_t *start, uint64_t *end, const char **n
 		return -EINVAL;
 	*name = s + 3;
 	return 0;
+}
+
+/*
+ * One line of @f into @buf (@cap bytes), without its newline. Returns 1 for
+ * a line, 0 at the end, -E2BIG for a line that does not fit, -EILSEQ for a
+ * line with a NUL byte (strlen() would see a different line than the file
+ * has), -EIO for a read error. Bounded: a file without newlines (a wrong
+ * --iomem) cannot make it allocate.
+ */
+static int read_line(FILE *f, char *buf, size_t cap)
+{
+	bool nul = false;
+	size_t n = 0;
+	int c;
+
+	while ((c = getc(f)) != EOF && c != '\n') {
+		if (n + 1 >= cap)
+			return -E2BIG;
+		nul |= c == '\0';
+		buf[n++] = (char)c;
+	}
+	if (c == EOF && ferror(f))
+		return -EIO;
+	if (c == EOF && n == 0)
+		return 0;
+	buf[n] = '\0';
+	return nul ? -EILSEQ : 1;
+}
+
+static int bad(struct iomem_error *err, unsigned int line, const char *what)
+{
+	err->line = line;
+	snprintf(err->why, sizeof(err->why), "line %u %s", line, what);
+	return -EINVAL;
 }
 
 static int add_range(struct iomem *io, size_t *cap, uint64_t start, uint64_t end,
@@ -110,52 +144,110 @@ static void merge_ranges(struct iomem *io)
 	io->nr = n + 1;
 }
 
-int iomem_load(const char *path, struct iomem *io, unsigned int *bad_line)
+int iomem_parse(FILE *f, struct iomem *io, struct iomem_error *err)
 {
+	char line[IOMEM_LINE_MAX + 1];
 	unsigned int lineno = 0;
 	bool all_zero = true;
-	char *line = NULL;
-	size_t linecap = 0, cap = 0;
-	int rc = 0;
-	FILE *f;
+	size_t cap = 0;
+	int got = 0, rc = 0;
 
 	memset(io, 0, sizeof(*io));
-	f = fopen(path, "re");
-	if (!f)
-		return -errno;
-	while (getline(&line, &linecap, f) > 0) {
+	memset(err, 0, sizeof(*err));
+	while (!rc && (got = read_line(f, line, sizeof(line))) > 0) {
 		uint64_t start, end;
 		const char *name;
 		int k;
 
 		lineno++;
-		if (line[strspn(line, " \t\n")] == '\0')
+		if (line[strspn(line, " \t")] == '\0')
 			continue;
 		if (parse_line(line, &start, &end, &name)) {
-			*bad_line = lineno;
-			rc = -EINVAL;
+			rc = bad(err, lineno, "is not \"start-end : name\" (hex addresses)");
 			break;
 		}
 		io->entries++;
 		if (start || end)
 			all_zero = false;
-		for (k = PMEM_KIND_LEGACY; k <= PMEM_KIND_NFIT; k++)
+		for (k = PMEM_KIND_LEGACY; k <= PMEM_KIND_NFIT && !rc; k++)
 			if (strcmp(name, kind_label[k]) == 0)
 				rc = add_range(io, &cap, start, end, k);
-		if (rc)
-			break;
 	}
-	if (!rc && ferror(f))
-		rc = -EIO;
-	free(line);
-	fclose(f);
+	if (!rc && got == -E2BIG)
+		rc = bad(err, lineno + 1, "is longer than " IOMEM_LINE_MAX_STR " bytes");
+	else if (!rc && got == -EILSEQ)
+		rc = bad(err, lineno + 1, "contains a NUL byte");
+	else if (!rc && got < 0)
+		rc = got;
+	else if (!rc && io->entries == 0) {
+		snprintf(err->why, sizeof(err->why),
+			 "has no entries: not an iomem file (/proc/iomem lists System RAM at "
+			 "least)");
+		rc = -EINVAL;
+	}
 	if (rc) {
 		iomem_free(io);
 		return rc;
 	}
-	io->hidden = io->entries && all_zero;
+	io->hidden = all_zero;
 	merge_ranges(io);
 	return 0;
+}
+
+static const char *type_name(mode_t mode)
+{
+	if (S_ISDIR(mode))
+		return "a directory";
+	if (S_ISFIFO(mode))
+		return "a FIFO";
+	if (S_ISSOCK(mode))
+		return "a socket";
+	if (S_ISCHR(mode))
+		return "a character device";
+	if (S_ISBLK(mode))
+		return "a block device";
+	return "not a regular file";
+}
+
+int iomem_load(const char *path, struct iomem *io, struct iomem_error *err)
+{
+	struct stat before, st;
+	FILE *f;
+	int fd, rc;
+
+	memset(io, 0, sizeof(*io));
+	memset(err, 0, sizeof(*err));
+	/* Look before opening: opening a FIFO blocks, opening a device has side effects. */
+	if (stat(path, &before))
+		return -errno;
+	if (!S_ISREG(before.st_mode)) {
+		snprintf(err->why, sizeof(err->why),
+			 "is %s; the ranges file must be a regular file such as /proc/iomem",
+			 type_name(before.st_mode));
+		return -EINVAL;
+	}
+	fd = open(path, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st)) {
+		rc = -errno;
+		close(fd);
+		return rc;
+	}
+	if (st.st_dev != before.st_dev || st.st_ino != before.st_ino) {
+		close(fd);
+		snprintf(err->why, sizeof(err->why), "the path changed while it was opened");
+		return -ESTALE;
+	}
+	f = fdopen(fd, "r");
+	if (!f) {
+		rc = -errno;
+		close(fd);
+		return rc;
+	}
+	rc = iomem_parse(f, io, err);
+	fclose(f);
+	return rc;
 }
 
 void iomem_free(struct iomem *io)

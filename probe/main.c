@@ -150,6 +150,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 				return usage_error("--pid '%s': not a process id", optarg);
 			break;
 		case 'i':
+			if (!*optarg)
+				return usage_error(
+					"--iomem '': empty; give a file such as /proc/iomem");
 			p->iomem_path = optarg;
 			break;
 		case 'h':
@@ -167,6 +170,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 	if (argc - optind > 1)
 		return usage_error("'%s': only one PATH, please", argv[optind + 1]);
 	p->path = optind < argc ? argv[optind] : NULL;
+	if (p->path && !*p->path)
+		return usage_error("PATH is empty");
 	if (o->pid) {
 		if (p->size_given || p->pages || p->create || p->verify)
 			return usage_error(

@@ -84,20 +84,14 @@ static int dup_mount(const struct mount_info *src, struct mount_info *m)
 	return 0;
 }
 
-int mount_find(const char *mountinfo, const char *path, dev_t dev, struct mount_info *m)
+int mount_find_in(FILE *f, const char *real, dev_t dev, struct mount_info *m)
 {
-	char real[PATH_MAX], *line = NULL, *best = NULL;
+	char *line = NULL, *best = NULL;
 	long best_score = 0;
 	size_t cap = 0;
 	int rc = 0;
-	FILE *f;
 
 	memset(m, 0, sizeof(*m));
-	if (!realpath(path, real))
-		real[0] = '\0';
-	f = fopen(mountinfo, "re");
-	if (!f)
-		return -errno;
 	while (getline(&line, &cap, f) > 0) {
 		char *copy = strdup(line);
 		struct mount_info e;
@@ -129,7 +123,6 @@ int mount_find(const char *mountinfo, const char *path, dev_t dev, struct mount_
 			break;
 	}
 	free(line);
-	fclose(f);
 	if (!rc && !best)
 		rc = -ENOENT;
 	if (!rc) {
@@ -141,6 +134,23 @@ int mount_find(const char *mountinfo, const char *path, dev_t dev, struct mount_
 			rc = dup_mount(&e, m);
 	}
 	free(best);
+	return rc;
+}
+
+int mount_find(const char *mountinfo, const char *path, dev_t dev, struct mount_info *m)
+{
+	char real[PATH_MAX];
+	FILE *f;
+	int rc;
+
+	memset(m, 0, sizeof(*m));
+	if (!realpath(path, real))
+		real[0] = '\0';
+	f = fopen(mountinfo, "re");
+	if (!f)
+		return -errno;
+	rc = mount_find_in(f, real, dev, m);
+	fclose(f);
 	return rc;
 }
 

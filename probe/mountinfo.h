@@ -3,6 +3,7 @@
 #ifndef PMEMPROBE_MOUNTINFO_H
 #define PMEMPROBE_MOUNTINFO_H
 
+#include <stdio.h>
 #include <sys/types.h>
 
 struct mount_info {
@@ -20,6 +21,9 @@ struct mount_info {
  * Returns 0, -ENOENT, or -errno.
  */
 int mount_find(const char *mountinfo, const char *path, dev_t dev, struct mount_info *m);
+
+/* The same on an open mountinfo stream, for the real path @real (the fuzz harness's entry). */
+int mount_find_in(FILE *f, const char *real, dev_t dev, struct mount_info *m);
 void mount_free(struct mount_info *m);
 
 /* /sys/dev/block/M:m/queue/dax (or the parent disk's for a partition): 1, 0, -1 unknown. */

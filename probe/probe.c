@@ -32,15 +32,14 @@ static int failed(struct failure *f, const char *op, const char *path, const cha
 
 static int load_iomem(const struct probe_opts *o, struct probe *p, struct failure *f)
 {
-	unsigned int bad_line = 0;
-	int rc = iomem_load(o->iomem_path, &p->io, &bad_line);
+	struct iomem_error err;
+	int rc = iomem_load(o->iomem_path, &p->io, &err);
 
-	if (rc == -EINVAL && bad_line) {
-		snprintf(f->buf, sizeof(f->buf),
-			 "line %u is not \"start-end : name\" (hex addresses)", bad_line);
-		return failed(f, "parse", o->iomem_path, f->buf, rc);
-	}
-	return rc ? failed(f, "read", o->iomem_path, NULL, rc) : 0;
+	if (!rc)
+		return 0;
+	snprintf(f->buf, sizeof(f->buf), "%s", err.why);
+	return failed(f, err.line ? "parse" : "read", o->iomem_path, err.why[0] ? f->buf : NULL,
+		      rc);
 }
 
 static void gather_evidence(const struct probe_opts *o, const struct target *t, uint64_t size,
@@ -114,8 +113,12 @@ static int probe_mapping(const struct probe_opts *o, struct probe *p, const stru
 	void *addr;
 	int rc = map_aligned(t->fd, r->size, t->align, 0, &addr);
 
-	if (rc)
-		return failed(f, "mmap MAP_SHARED", o->path, NULL, rc);
+	if (rc) {
+		snprintf(f->buf, sizeof(f->buf),
+			 "%s (the kernel refuses a shared read-write mapping of this file)",
+			 strerror(-rc));
+		return failed(f, "mmap MAP_SHARED", o->path, f->buf, rc);
+	}
 	r->ev.resident_known =
 		map_resident(addr, r->size, r->page_size, &r->ev.page_cache_resident) == 0;
 	rc = touch(p, addr, f, o->path);

@@ -106,7 +106,7 @@ int survey_run(pid_t pid, const char *filter, const char *iomem_path, struct sur
 	       struct failure *f)
 {
 	static char maps_path[64];
-	unsigned int bad_line = 0;
+	struct iomem_error err;
 	struct stat st;
 	FILE *maps;
 	int fd, rc;
@@ -118,13 +118,12 @@ int survey_run(pid_t pid, const char *filter, const char *iomem_path, struct sur
 	s->iomem_path = iomem_path;
 	s->page_size = (uint64_t)sysconf(_SC_PAGESIZE);
 
-	rc = iomem_load(iomem_path, &s->io, &bad_line);
-	if (rc == -EINVAL && bad_line) {
-		snprintf(f->buf, sizeof(f->buf), "line %u is not \"start-end : name\"", bad_line);
-		return failed(f, "parse", iomem_path, f->buf, rc);
+	rc = iomem_load(iomem_path, &s->io, &err);
+	if (rc) {
+		snprintf(f->buf, sizeof(f->buf), "%s", err.why);
+		return failed(f, err.line ? "parse" : "read", iomem_path,
+			      err.why[0] ? f->buf : NULL, rc);
 	}
-	if (rc)
-		return failed(f, "read", iomem_path, NULL, rc);
 	if (filter && stat(filter, &st))
 		return failed(f, "stat", filter, NULL, -errno);
 
@@ -136,7 +135,12 @@ int survey_run(pid_t pid, const char *filter, const char *iomem_path, struct sur
 	if (fd < 0) {
 		fclose(maps);
 		snprintf(maps_path, sizeof(maps_path), "/proc/%d/pagemap", (int)pid);
-		return failed(f, "open", maps_path, NULL, fd);
+		if (fd == -ESRCH) /* the process exists: its maps opened */
+			snprintf(f->buf, sizeof(f->buf),
+				 "process %d has no user address space (a kernel thread or a "
+				 "zombie)",
+				 (int)pid);
+		return failed(f, "open", maps_path, fd == -ESRCH ? f->buf : NULL, fd);
 	}
 	rc = survey_maps(s, maps, fd, filter ? &st : NULL);
 	close(fd);
