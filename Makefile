@@ -2,7 +2,8 @@
 # V=1 shows full commands.
 
 .DELETE_ON_ERROR:
-.PHONY: all check check-host check-vm check-sanitize lint install uninstall clean bench deps
+.PHONY: all check check-host check-vm check-sanitize lint install uninstall clean bench deps \
+	fuzz fuzz-build valgrind
 
 CC        ?= cc
 PREFIX    ?= /usr/local
@@ -51,6 +52,55 @@ $(BUILD)/asan/%.o: probe/%.c $(PROBE_HDRS)
 	@echo "  CC      $@ (asan)"
 	$(Q)$(CC) -std=gnu11 $(WARNINGS) $(CPPFLAGS) $(SANITIZE) -g -O1 -c -o $@ $<
 
+# libFuzzer harnesses for the probe's parsers (clang's libFuzzer runtime,
+# Debian package libclang-rt-14-dev). `make fuzz` replays the regression
+# inputs, then fuzzes each parser for FUZZ_SECONDS on a scratch copy of its
+# seed corpus (fuzz/corpus/NAME stays as committed). See docs/PROBE.md.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 20
+FUZZERS      := iomem mountinfo size pagemap
+FUZZ_BINS    := $(FUZZERS:%=$(BUILD)/fuzz/%)
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -g -O1
+# -max_len per parser: iomem and mountinfo lines, a --size argument, and
+# enough pagemap entries for two 2 MiB windows of 4 KiB pages.
+FUZZ_MAXLEN_iomem     := 8192
+FUZZ_MAXLEN_mountinfo := 4096
+FUZZ_MAXLEN_size      := 64
+FUZZ_MAXLEN_pagemap   := 8400
+
+$(BUILD)/fuzz/iomem:     $(BUILD)/fuzz/obj/iomem.o
+$(BUILD)/fuzz/mountinfo: $(BUILD)/fuzz/obj/mountinfo.o
+$(BUILD)/fuzz/size:      $(BUILD)/fuzz/obj/size.o
+$(BUILD)/fuzz/pagemap:   $(BUILD)/fuzz/obj/classify.o $(BUILD)/fuzz/obj/iomem.o
+
+# Say what is missing instead of a link error.
+FUZZ_RT       = $(shell $(FUZZ_CC) -print-file-name=libclang_rt.fuzzer-$(shell uname -m).a 2>/dev/null)
+FUZZ_NEED_RT  = @test -e "$(FUZZ_RT)" || { echo "$(FUZZ_CC) has no libFuzzer runtime" \
+		"(libclang_rt.fuzzer-$$(uname -m).a): apt-get install libclang-rt-14-dev" >&2; exit 1; }
+
+$(FUZZ_BINS): $(BUILD)/fuzz/%: fuzz/%.c fuzz/fuzz.h $(PROBE_HDRS)
+	$(FUZZ_NEED_RT)
+	@mkdir -p $(@D)
+	@echo "  FUZZ-LD $@"
+	$(Q)$(FUZZ_CC) -std=gnu11 $(WARNINGS) $(CPPFLAGS) -fsanitize=fuzzer $(FUZZ_SAN) \
+		-o $@ $< $(filter %.o,$^)
+
+$(BUILD)/fuzz/obj/%.o: probe/%.c $(PROBE_HDRS)
+	$(FUZZ_NEED_RT)
+	@mkdir -p $(@D)
+	@echo "  FUZZ-CC $@"
+	$(Q)$(FUZZ_CC) -std=gnu11 $(WARNINGS) $(CPPFLAGS) -fsanitize=fuzzer-no-link $(FUZZ_SAN) \
+		-c -o $@ $<
+
+fuzz-build: $(FUZZ_BINS)
+
+fuzz: $(FUZZ_BINS)
+	fuzz/run.sh $(BUILD)/fuzz $(FUZZ_SECONDS) $(foreach f,$(FUZZERS),$(f):$(FUZZ_MAXLEN_$(f)))
+
+# pmemprobe under valgrind (memcheck): a few representative runs and error paths.
+valgrind: all
+	tests/probe-valgrind.sh $(BUILD)/pmemprobe
+
 $(BENCH_BIN): bench/pagemap-per-page.c
 	@mkdir -p $(@D)
 	@echo "  CC      $@"
@@ -66,7 +116,8 @@ check-host:
 
 lint:
 	shellcheck -x $(SHELL_FILES)
-	clang-format --dry-run --Werror $(PROBE_SRCS) $(PROBE_HDRS) $(wildcard bench/*.c tests/data/*.c)
+	clang-format --dry-run --Werror $(PROBE_SRCS) $(PROBE_HDRS) $(wildcard bench/*.c tests/data/*.c) \
+		$(wildcard fuzz/*.c fuzz/*.h)
 
 bench: all $(BENCH_BIN)
 	bench/run

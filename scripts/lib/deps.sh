@@ -17,6 +17,7 @@ readonly DEPS_GUEST=(
 readonly DEPS_TEST=(
 	bats:/usr/bin/bats shellcheck:/usr/bin/shellcheck clang-format:/usr/bin/clang-format
 	clang:/usr/bin/clang util-linux:/usr/bin/setpriv
+	valgrind:/usr/bin/valgrind libclang-rt-14-dev:/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a
 )
 
 # deps_missing SET...: packages whose proof file is absent.
