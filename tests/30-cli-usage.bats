@@ -10,6 +10,8 @@ setup() {
 	load vm_helpers
 	export TMPDIR=$BATS_TEST_TMPDIR/tmp
 	mkdir -p "$TMPDIR"
+	# images of the crafted kernels below must not land in the user's cache
+	export PMEMLAB_CACHE=$BATS_TEST_TMPDIR/cache
 }
 
 # refuses MESSAGE ARGS...: exit 2, MESSAGE on stderr, nothing left behind.

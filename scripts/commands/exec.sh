@@ -67,6 +67,12 @@ cmd_exec() {
 		return "$EX_EXEC_FAILED"
 	fi
 	step "fixture $(jq -r '.fixture + " at " + (if .mount != "" then .mount else .target end) + ": " + (.probe.verdict // "?")' <<<"$fixture")"
+	local error
+	error=$(jq -r 'select(.type == "exec") | .error // empty' "$WORK/results.jsonl")
+	if [[ -n $error ]]; then
+		log "error: $error"
+		return "$EX_EXEC_FAILED"
+	fi
 	status=$(jq -r 'select(.type == "exec") | .status' "$WORK/results.jsonl")
 	[[ $status =~ ^[0-9]+$ ]] || { log "error: the guest did not report CMD's exit status"; return "$EX_EXEC_FAILED"; }
 	return "$status"

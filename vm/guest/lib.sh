@@ -93,8 +93,7 @@ run_fixtures() {
 mount_host_dir() {
 	[ -n "${PMEMLAB_HOST_DIR:-}" ] || return 0
 	mkdir -p "$PMEMLAB_HOST_DIR"
-	mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=262144 hostdir "$PMEMLAB_HOST_DIR" ||
-		log "cannot mount the host directory at $PMEMLAB_HOST_DIR"
+	mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=262144 hostdir "$PMEMLAB_HOST_DIR"
 }
 
 # Build the chosen fixture and export PMEM_DIR for the user's command.
@@ -114,7 +113,10 @@ prepare_user_fixture() {
 }
 
 run_user_command() {
-	mount_host_dir
+	if ! mount_host_dir; then
+		emit "{\"type\":\"exec\",\"status\":125,\"error\":$(json_str "cannot mount the host directory $PMEMLAB_HOST_DIR over 9p (does the guest kernel have 9p and 9pnet_virtio?)")}"
+		return
+	fi
 	if ! prepare_user_fixture; then
 		emit '{"type":"exec","status":125,"error":"fixture setup failed"}'
 		return
@@ -129,7 +131,7 @@ run_user_command() {
 }
 
 run_shell() {
-	mount_host_dir
+	mount_host_dir || echo "pmemlab shell: cannot mount the host directory $PMEMLAB_HOST_DIR over 9p"
 	prepare_user_fixture || log "fixture setup failed; the shell starts anyway"
 	cd "${PMEMLAB_HOST_DIR:-/}" || cd /
 	echo "pmemlab shell: PMEM_DIR=$PMEM_DIR (fixture $PMEMLAB_FIXTURE); exit or Ctrl-D powers off"

@@ -52,13 +52,14 @@ initramfs_inputs() {
 
 # Module files in load order, with duplicates dropped.
 modules_inputs() {
-	local empty_conf mod line
+	local empty_conf mod line modprobe
+	modprobe=$(kmod_tool modprobe) || exit
 	empty_conf=$(mktemp -d)
 	local -A seen=()
 	for mod in "${GUEST_MODULES[@]}"; do
 		# -C on an empty directory: ignore the host's modprobe.d
 		# (Debian's libnvdimm install hook calls ndctl).
-		modprobe -d "$KERNEL_BASE" -S "$KERNEL_VERSION" -C "$empty_conf" \
+		"$modprobe" -d "$KERNEL_BASE" -S "$KERNEL_VERSION" -C "$empty_conf" \
 			--show-depends "$mod" 2>/dev/null | while read -r line; do
 			case $line in
 			insmod\ *)
@@ -109,6 +110,11 @@ initramfs_build() {
 	fi
 	INITRAMFS_REUSED=0
 	inputs=$(initramfs_inputs "$probe") || exit
+	# A kernel with modules of which none resolved: say so, never boot a
+	# guest that would skip every fixture for a host-side reason.
+	if [[ -s $KERNEL_BASE/lib/modules/$KERNEL_VERSION/modules.dep ]] && ! grep -q $'\t/lib/modules/' <<<"$inputs"; then
+		die "no guest module of kernel $KERNEL_VERSION could be resolved with modprobe -d $KERNEL_BASE"
+	fi
 	mkdir -p "$dir"
 	step "building initramfs for $KERNEL_VERSION"
 	local stage

@@ -143,12 +143,17 @@ kernel_ensure_depmod() {
 	"$(depmod_path)" -b "$KERNEL_BASE" "$KERNEL_VERSION" || die "depmod failed for $moddir"
 }
 
-depmod_path() {
+# kmod_tool NAME: depmod or modprobe by path; a user's PATH often lacks /usr/sbin.
+kmod_tool() {
 	local p
-	for p in /usr/sbin/depmod /sbin/depmod; do
+	for p in "/usr/sbin/$1" "/sbin/$1"; do
 		[[ -x $p ]] && { printf '%s\n' "$p"; return; }
 	done
-	command -v depmod || die "depmod not found (apt-get install kmod)"
+	command -v "$1" || die "$1 not found (apt-get install kmod)"
+}
+
+depmod_path() {
+	kmod_tool depmod
 }
 
 # The release string a bzImage carries (boot protocol: the 16-bit
