@@ -19,6 +19,8 @@ pmemlab's; pmemlab's own failures exit 125, bad usage 2.
 options:
 $COMMON_OPTIONS_HELP
   --fixture NAME            the fixture to build (default xfs-dax)
+  --rw DIR                  share the host's DIR writable (everything else is read-only)
+  --env NAME                pass the host's variable NAME too (repeatable)
   --pmem-dir DIR            where the fixture is mounted in the guest (default /mnt/pmem)
 USAGE
 }
@@ -43,6 +45,7 @@ cmd_exec() {
 			PMEM_DIR_GUEST=$2
 			shift 2
 			;;
+		--rw | --env) parse_user_option "$@"; shift 2 ;;
 		--) shift; break ;;
 		-*) parse_common_option "$@" || usage_die "exec: unknown option '$1'"; shift "$SHIFT_BY" ;;
 		*) break ;;

@@ -15,6 +15,8 @@ Leave with 'exit' (or Ctrl-A X).
 options:
 $COMMON_OPTIONS_HELP
   --fixture NAME            the fixture to build (default xfs-dax)
+  --rw DIR                  share the host's DIR writable (everything else is read-only)
+  --env NAME                pass the host's variable NAME too (repeatable)
 USAGE
 }
 
@@ -22,6 +24,7 @@ cmd_shell() {
 	while (($#)); do
 		case $1 in
 		-h | --help) shell_usage; return 0 ;;
+		--rw | --env) parse_user_option "$@"; shift 2 ;;
 		*) parse_common_option "$@" || usage_die "shell: unknown option '$1'"; shift "$SHIFT_BY" ;;
 		esac
 	done

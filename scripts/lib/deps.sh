@@ -17,6 +17,7 @@ readonly DEPS_GUEST=(
 readonly DEPS_TEST=(
 	bats:/usr/bin/bats shellcheck:/usr/bin/shellcheck clang-format:/usr/bin/clang-format
 	clang:/usr/bin/clang util-linux:/usr/bin/setpriv
+	pmdk-tools:/usr/bin/pmempool libpmemobj-dev:/usr/include/libpmemobj.h
 	valgrind:/usr/bin/valgrind libclang-rt-14-dev:/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a
 )
 

@@ -10,6 +10,7 @@ OPT_ACCEL=${PMEMLAB_ACCEL:-auto}
 OPT_FORMAT=text
 OPT_KEEP_WORK=0
 OPT_FIXTURES=()
+OPT_ENV=()
 
 readonly COMMON_OPTIONS_HELP="\
   --backend memmap|nvdimm   where the persistent memory comes from (default memmap)
@@ -47,6 +48,22 @@ parse_common_option() {
 	--dry-run) PMEMLAB_DRY_RUN=1 SHIFT_BY=1 ;;
 	-q | --quiet) PMEMLAB_QUIET=1 SHIFT_BY=1 ;;
 	*) return 1 ;;
+	esac
+}
+
+# --rw DIR and --env NAME, for exec and shell.
+parse_user_option() {
+	(($# >= 2)) || usage_die "option $1 needs a value"
+	case $1 in
+	--rw)
+		[[ -d $2 ]] || usage_die "--rw '$2' is not a directory"
+		[[ -z ${PMEMLAB_RW_DIR:-} ]] || usage_die "give --rw once"
+		PMEMLAB_RW_DIR=$(realpath "$2")
+		;;
+	--env)
+		[[ $2 =~ ^[A-Za-z_][A-Za-z0-9_]*$ ]] || usage_die "--env '$2' is not a variable name"
+		OPT_ENV+=("$2")
+		;;
 	esac
 }
 

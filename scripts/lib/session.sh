@@ -70,7 +70,21 @@ write_run_conf() {
 		printf 'PMEMLAB_FIXTURE=%s\n' "$(sh_quote "${OPT_FIXTURES[0]:-xfs-dax}")"
 		printf 'PMEM_DIR=%s\n' "$(sh_quote "${PMEM_DIR_GUEST:-/mnt/pmem}")"
 		printf 'PMEMLAB_HOST_DIR=%s\n' "$(sh_quote "${PMEMLAB_HOST_DIR:-}")"
+		printf 'PMEMLAB_RW_DIR=%s\n' "$(sh_quote "${PMEMLAB_RW_DIR:-}")"
 		printf 'PMEMLAB_PROBE_SIZE=%s\n' "$(sh_quote "${PMEMLAB_PROBE_SIZE:-16M}")"
 		printf 'export PMEMLAB_PROBE_SIZE\n'
 	} >"$WORK/run.conf"
+	write_user_env
+}
+
+# The environment the user's command gets in the guest: PATH, HOME,
+# LD_LIBRARY_PATH and the names given with --env. PMEM_IS_PMEM_FORCE is
+# never passed unless named: libpmem decides for itself.
+write_user_env() {
+	local name
+	: >"$WORK/env"
+	for name in PATH HOME USER LOGNAME LANG LC_ALL LD_LIBRARY_PATH "${OPT_ENV[@]}"; do
+		[[ -n ${!name+set} ]] || continue
+		printf 'export %s=%s\n' "$name" "$(sh_quote "${!name}")" >>"$WORK/env"
+	done
 }

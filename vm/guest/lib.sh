@@ -1,4 +1,4 @@
-# shellcheck shell=sh
+# shellcheck shell=sh disable=SC2016 # single-quoted scripts are for the shell in the new root
 # Guest-side verbs for vm/guest/init (busybox sh, POSIX). Each function
 # does one step of a run; none of them exits the shell.
 
@@ -89,13 +89,6 @@ run_fixtures() {
 	done
 }
 
-# The host's current directory, read-only at the same path (9p).
-mount_host_dir() {
-	[ -n "${PMEMLAB_HOST_DIR:-}" ] || return 0
-	mkdir -p "$PMEMLAB_HOST_DIR"
-	mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=262144 hostdir "$PMEMLAB_HOST_DIR"
-}
-
 # Build the chosen fixture and export PMEM_DIR for the user's command.
 prepare_user_fixture() {
 	out=$(PMEMLAB_GUEST=1 sh /pmemlab/fixtures/run --keep --mount-at "$PMEM_DIR" "$PMEMLAB_FIXTURE")
@@ -112,28 +105,63 @@ prepare_user_fixture() {
 	fi
 }
 
-run_user_command() {
-	if ! mount_host_dir; then
-		emit "{\"type\":\"exec\",\"status\":125,\"error\":$(json_str "cannot mount the host directory $PMEMLAB_HOST_DIR over 9p (does the guest kernel have 9p and 9pnet_virtio?)")}"
-		return
+# The user's world: host root, fixture, environment. Writes
+# /newroot/run/pmemlab/env for the command's shell to source.
+prepare_user_root() {
+	if ! build_host_root; then
+		USER_ERROR="cannot mount the host's root filesystem over 9p (does the guest kernel have 9p and 9pnet_virtio?)"
+		return 1
 	fi
 	if ! prepare_user_fixture; then
-		emit '{"type":"exec","status":125,"error":"fixture setup failed"}'
+		USER_ERROR="fixture $PMEMLAB_FIXTURE could not be set up"
+		return 1
+	fi
+	if [ -n "${PMEM_DIR:-}" ] && ! move_fixture_into_root "$PMEM_DIR"; then
+		USER_ERROR="cannot mount the fixture at $PMEM_DIR: its parent does not exist on the host (choose --pmem-dir under /mnt or /tmp)"
+		return 1
+	fi
+	if ! show_host_dir "$PMEMLAB_HOST_DIR"; then
+		USER_ERROR="cannot show the host directory $PMEMLAB_HOST_DIR in the guest"
+		return 1
+	fi
+	if ! share_rw_dir "${PMEMLAB_RW_DIR:-}"; then
+		USER_ERROR="cannot share $PMEMLAB_RW_DIR writable over 9p"
+		return 1
+	fi
+	{
+		cat /pmemlab/env
+		echo 'PATH=/run/pmemlab/bin:$PATH'
+		[ -z "${PMEM_DIR:-}" ] || echo "export PMEM_DIR='$PMEM_DIR'"
+		[ -z "${DEVICE_DAX_PATH:-}" ] || echo "export DEVICE_DAX_PATH='$DEVICE_DAX_PATH'"
+	} >"$NEWROOT/run/pmemlab/env"
+	# shellcheck source=/dev/null # written by the host: export NAME='value'
+	writable_home "$(. /pmemlab/env && echo "${HOME:-}")"
+	cp /pmemlab/cmd "$NEWROOT/run/pmemlab/cmd" 2>/dev/null || :
+}
+
+# The command runs in the host's root, in the host's current directory,
+# with only the environment the host passed (docs/CLI.md).
+run_user_command() {
+	if ! prepare_user_root; then
+		emit "{\"type\":\"exec\",\"status\":125,\"error\":$(json_str "$USER_ERROR")}"
 		return
 	fi
 	out=$(port_path pmemlab.stdout) || out=/dev/console
 	err=$(port_path pmemlab.stderr) || err=/dev/console
-	cd "${PMEMLAB_HOST_DIR:-/}" || cd /
 	status=0
-	# shellcheck source=/dev/null # written by the host: exec 'CMD' 'ARG'...
-	(. /pmemlab/cmd) <&- >"$out" 2>"$err" || status=$?
+	chroot "$NEWROOT" /usr/bin/env -i /bin/sh -c \
+		'. /run/pmemlab/env && cd "$1" && . /run/pmemlab/cmd' sh "$PMEMLAB_HOST_DIR" \
+		</dev/null >"$out" 2>"$err" || status=$?
 	emit "{\"type\":\"exec\",\"status\":$status}"
 }
 
 run_shell() {
-	mount_host_dir || echo "pmemlab shell: cannot mount the host directory $PMEMLAB_HOST_DIR over 9p"
-	prepare_user_fixture || log "fixture setup failed; the shell starts anyway"
-	cd "${PMEMLAB_HOST_DIR:-/}" || cd /
-	echo "pmemlab shell: PMEM_DIR=$PMEM_DIR (fixture $PMEMLAB_FIXTURE); exit or Ctrl-D powers off"
-	setsid cttyhack sh -l
+	if ! prepare_user_root; then
+		echo "pmemlab shell: $USER_ERROR; a shell in the bare guest starts instead"
+		setsid cttyhack sh -l
+		return
+	fi
+	echo "pmemlab shell: host root, PMEM_DIR=${PMEM_DIR:-} DEVICE_DAX_PATH=${DEVICE_DAX_PATH:-} (fixture $PMEMLAB_FIXTURE); exit or Ctrl-D powers off"
+	setsid cttyhack chroot "$NEWROOT" /usr/bin/env -i TERM=linux /bin/sh -c \
+		'. /run/pmemlab/env && cd "$1" && exec /bin/sh -i' sh "$PMEMLAB_HOST_DIR"
 }

@@ -12,7 +12,7 @@ readonly GUEST_MODULES=(
 	virtio_pci virtio_blk virtio_console
 	9pnet_virtio 9p
 	libnvdimm nd_e820 nfit nd_pmem nd_btt dax_pmem device_dax
-	crc32c_generic crc32c_intel ext4 xfs
+	crc32c_generic crc32c_intel ext4 xfs overlay
 )
 
 # Real tools by absolute path: the busybox shell would otherwise run its

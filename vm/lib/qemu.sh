@@ -38,7 +38,11 @@ guest_cmdline() {
 			-device virtserialport,bus=vser.0,chardev=err,name=pmemlab.stderr)
 	fi
 	if [[ -n ${PMEMLAB_HOST_DIR:-} ]]; then
-		QCMD+=(-virtfs "local,path=$PMEMLAB_HOST_DIR,mount_tag=hostdir,security_model=none,readonly=on,id=hostdir")
+		# exec and shell: the host's / read-only, the root of the user's command
+		QCMD+=(-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap,id=hostroot")
+	fi
+	if [[ -n ${PMEMLAB_RW_DIR:-} ]]; then
+		QCMD+=(-virtfs "local,path=$PMEMLAB_RW_DIR,mount_tag=hostrw,security_model=none,multidevs=remap,id=hostrw")
 	fi
 }
 
@@ -54,6 +58,7 @@ guest_initrd() {
 	mkdir -p "$extra/pmemlab"
 	cp "$WORK/run.conf" "$extra/pmemlab/run.conf"
 	[[ ! -e $WORK/cmd ]] || cp "$WORK/cmd" "$extra/pmemlab/cmd"
+	[[ ! -e $WORK/env ]] || cp "$WORK/env" "$extra/pmemlab/env"
 	{
 		cat "$INITRAMFS"
 		(cd "$extra" && find . | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0)

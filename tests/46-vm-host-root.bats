@@ -1,0 +1,72 @@
+#!/usr/bin/env bats
+# exec runs the host's own programs: the host's / is the root of the
+# command (read-only, over 9p), so PMDK's tools and a program linked on the
+# host against libpmemobj run unchanged on the DAX fixture.
+# bats file_tags=vm
+# shellcheck disable=SC2154 # $stderr is set by bats: run --separate-stderr
+# shellcheck disable=SC2016 # single-quoted $... are for the guest shell
+
+bats_require_minimum_version 1.5.0
+
+setup_file() {
+	command -v cc >/dev/null || return 0
+	cc -Wall -Wextra -o "$BATS_FILE_TMPDIR/pmemobj-counter" \
+		"$BATS_TEST_DIRNAME/data/pmemobj-counter.c" -lpmemobj -lpmem 2>"$BATS_FILE_TMPDIR/cc.err" || true
+}
+
+setup() {
+	load vm_helpers
+	require_guest_tools
+	cd "$BATS_TEST_TMPDIR" || return
+}
+
+require_counter() {
+	[[ -x $BATS_FILE_TMPDIR/pmemobj-counter ]] ||
+		skip "cannot build tests/data/pmemobj-counter.c (libpmemobj-dev missing?): $(cat "$BATS_FILE_TMPDIR/cc.err")"
+}
+
+@test "PMDK's pmempool from the host creates, checks and reads a pool on the DAX mount" {
+	[[ -x /usr/bin/pmempool ]] || skip "pmempool is not installed (apt-get install pmdk-tools)"
+	run -0 --separate-stderr "$PMEMLAB" exec -q --accel tcg -- sh -c '
+		pmempool create obj "$PMEM_DIR/pool.obj" &&
+		pmempool check -v "$PMEM_DIR/pool.obj" &&
+		pmempool info "$PMEM_DIR/pool.obj" | grep -i "^path" &&
+		pmemprobe --format json "$PMEM_DIR/pool.obj"'
+	echo "$output" >&2
+	[[ $output == *consistent* ]]
+	[[ $output == *"/mnt/pmem/pool.obj"* ]]
+	[[ $(tail -n 1 <<<"$output" | jq -r .verdict) == pmem ]]
+}
+
+@test "a host-built libpmemobj program commits a transaction and libpmem says PMem on fsdax" {
+	require_counter
+	cp "$BATS_FILE_TMPDIR/pmemobj-counter" .
+	run -0 --separate-stderr "$PMEMLAB" exec -q --accel tcg -- ./pmemobj-counter /mnt/pmem
+	[[ $output == "counter 1 is_pmem 1" ]]
+}
+
+@test "the same program on the plain-disk fixture: libpmem says not PMem" {
+	require_counter
+	cp "$BATS_FILE_TMPDIR/pmemobj-counter" .
+	run -0 --separate-stderr "$PMEMLAB" exec -q --accel tcg --fixture virtio-ext4 -- ./pmemobj-counter /mnt/pmem
+	[[ $output == "counter 1 is_pmem 0" ]]
+}
+
+@test "--rw shares one directory writable; the rest of the host stays read-only" {
+	mkdir out
+	run -0 --separate-stderr "$PMEMLAB" exec -q --accel tcg --fixture tmpfs --rw out -- sh -c '
+		echo written >out/result.txt
+		if touch /usr/pmemlab-should-not-exist 2>/dev/null; then echo usr-writable; else echo usr-read-only; fi
+		touch "$HOME/scratch" && echo home-writable'
+	[[ $(cat out/result.txt) == written ]]
+	[[ $output == *usr-read-only*home-writable* ]]
+	[[ ! -e /usr/pmemlab-should-not-exist ]]
+}
+
+@test "the environment: PATH, LD_LIBRARY_PATH and --env names pass; PMEM_IS_PMEM_FORCE does not" {
+	PMEMLAB_TEST_VAR=hello LD_LIBRARY_PATH=/opt/none PMEM_IS_PMEM_FORCE=1 \
+		run -0 --separate-stderr "$PMEMLAB" exec -q --accel tcg --fixture tmpfs --env PMEMLAB_TEST_VAR -- \
+		sh -c 'echo "var=$PMEMLAB_TEST_VAR ld=$LD_LIBRARY_PATH force=${PMEM_IS_PMEM_FORCE-unset}"; echo "$PATH"'
+	[[ ${lines[0]} == "var=hello ld=/opt/none force=unset" ]]
+	[[ ${lines[1]} == /run/pmemlab/bin:* ]]
+}

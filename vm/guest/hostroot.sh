@@ -1,0 +1,74 @@
+# shellcheck shell=sh
+# The host's root filesystem as the root of the user's command (exec and
+# shell), so host programs run with their own shared libraries: the host's
+# / comes over 9p read-only, each top-level directory is bound into
+# /newroot, and the guest's own /proc, /sys, /dev, a scratch /tmp, /run and
+# /mnt, and the fixture's mount are added. $HOME gets a tmpfs overlay so it
+# is writable scratch over the host's files.
+
+NEWROOT=/newroot
+
+mount_9p() {
+	mount -t 9p -o "trans=virtio,version=9p2000.L,msize=262144,$3" "$1" "$2"
+}
+
+build_host_root() {
+	mkdir -p /host "$NEWROOT"
+	mount_9p hostroot /host ro || return 1
+	mount -t tmpfs -o mode=0755 tmpfs "$NEWROOT"
+	for entry in /host/*; do
+		name=${entry##*/}
+		case $name in proc | sys | dev | run | tmp | mnt) continue ;; esac
+		if [ -L "$entry" ]; then
+			ln -s "$(readlink "$entry")" "$NEWROOT/$name"
+		elif [ -d "$entry" ]; then
+			mkdir "$NEWROOT/$name"
+			mount -o bind "$entry" "$NEWROOT/$name"
+		fi
+	done
+	for d in proc sys dev run tmp mnt; do
+		mkdir -p "$NEWROOT/$d"
+	done
+	mount -o bind /proc "$NEWROOT/proc"
+	mount -o bind /sys "$NEWROOT/sys"
+	mount -o bind /dev "$NEWROOT/dev"
+	mount -o bind /dev/pts "$NEWROOT/dev/pts"
+	mount -t tmpfs -o mode=1777 tmpfs "$NEWROOT/tmp"
+	mount -t tmpfs -o mode=0755 tmpfs "$NEWROOT/run"
+	mount -t tmpfs -o mode=0755 tmpfs "$NEWROOT/mnt"
+	# the probe the host built, whether or not the host installed it
+	mkdir -p "$NEWROOT/run/pmemlab/bin"
+	cp /usr/bin/pmemprobe "$NEWROOT/run/pmemlab/bin/"
+}
+
+# show_host_dir DIR: the host's DIR where the guest put its own scratch
+# (a current directory under /tmp, /run or /mnt), read-only.
+show_host_dir() {
+	case $1 in
+	/tmp/* | /tmp | /run/* | /mnt/*)
+		mkdir -p "$NEWROOT$1" && mount -o bind "/host$1" "$NEWROOT$1"
+		;;
+	esac
+}
+
+# writable_home DIR: a tmpfs overlay on the host's DIR.
+writable_home() {
+	home=$1
+	[ -n "$home" ] && [ -d "$NEWROOT$home" ] || return 0
+	mkdir -p /run/home-rw/upper /run/home-rw/work
+	mount -t overlay overlay \
+		-o "lowerdir=/host$home,upperdir=/run/home-rw/upper,workdir=/run/home-rw/work" "$NEWROOT$home" ||
+		log "cannot overlay $home: it stays read-only"
+}
+
+# move_fixture_into_root DIR: the fixture mounted at DIR moves into the new root.
+move_fixture_into_root() {
+	mkdir -p "$NEWROOT$1" && mount -o move "$1" "$NEWROOT$1"
+}
+
+# share_rw_dir DIR: the host's DIR, writable (exec/shell --rw).
+share_rw_dir() {
+	[ -n "$1" ] || return 0
+	mkdir -p "$NEWROOT$1" 2>/dev/null
+	mount_9p hostrw "$NEWROOT$1" rw
+}
