@@ -20,6 +20,8 @@ readonly COMMON_OPTIONS_HELP="\
   --modules DIR             directory holding lib/modules/VERSION for --kernel PATH
   --accel auto|kvm|tcg      auto uses KVM only when a KVM guest really progresses
   --timeout SECONDS         kill the guest after this long (default 300)
+  --backing FILE            nvdimm: keep the NVDIMM in FILE across runs (created 0600 if missing;
+                            an existing one is reused as it is: namespace and filesystem, no mkfs)
   --keep-work               keep the run's work directory (console log, results)
   --show-cmdline            print the QEMU command line
   --dry-run                 prepare kernel and initramfs, print the QEMU command, do not boot
@@ -30,7 +32,7 @@ parse_common_option() {
 	local opt=$1
 	SHIFT_BY=2
 	case $opt in
-	--backend | --size | --kernel | --modules | --accel | --timeout | --fixture | --format)
+	--backend | --size | --kernel | --modules | --accel | --timeout | --fixture | --format | --backing)
 		(($# >= 2)) || usage_die "option $opt needs a value"
 		;;
 	esac
@@ -43,6 +45,7 @@ parse_common_option() {
 	--timeout) PMEMLAB_TIMEOUT=$2 ;;
 	--fixture) OPT_FIXTURES+=("$2") ;;
 	--format) OPT_FORMAT=$2 ;;
+	--backing) PMEMLAB_BACKING=$(realpath -m -- "$2") ;;
 	--keep-work) OPT_KEEP_WORK=1 SHIFT_BY=1 ;;
 	--show-cmdline) PMEMLAB_SHOW_CMDLINE=1 SHIFT_BY=1 ;;
 	--dry-run) PMEMLAB_DRY_RUN=1 SHIFT_BY=1 ;;
@@ -83,6 +86,8 @@ validate_common_options() {
 	esac
 	[[ ${PMEMLAB_TIMEOUT:-300} =~ ^[1-9][0-9]{0,5}$ ]] ||
 		usage_die "invalid timeout '${PMEMLAB_TIMEOUT}': a whole number of seconds, 1 or more"
+	[[ -z ${PMEMLAB_BACKING:-} || $OPT_BACKEND == nvdimm ]] ||
+		usage_die "--backing needs --backend nvdimm (memmap PMem is guest RAM and cannot persist)"
 	[[ -z ${PMEMLAB_MODULES:-} || -d $PMEMLAB_MODULES ]] ||
 		usage_die "--modules '$PMEMLAB_MODULES' is not a directory"
 	local f known

@@ -72,6 +72,8 @@ write_run_conf() {
 		printf 'PMEMLAB_HOST_DIR=%s\n' "$(sh_quote "${PMEMLAB_HOST_DIR:-}")"
 		printf 'PMEMLAB_RW_DIR=%s\n' "$(sh_quote "${PMEMLAB_RW_DIR:-}")"
 		printf 'PMEMLAB_PROBE_SIZE=%s\n' "$(sh_quote "${PMEMLAB_PROBE_SIZE:-16M}")"
+		printf 'PMEMLAB_REUSE=%s\n' "$([[ -n ${PMEMLAB_BACKING:-} ]] && echo 1 || echo 0)"
+		printf 'export PMEMLAB_REUSE\n'
 		printf 'export PMEMLAB_PROBE_SIZE\n'
 	} >"$WORK/run.conf"
 	write_user_env

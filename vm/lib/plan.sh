@@ -80,11 +80,15 @@ plan_nvdimm() {
 	local ram=$((GUEST_LOW_RAM + GUEST_SPARE_RAM)) maxmem i=0 r backing
 	local backend_total=0
 	for r in "$@"; do backend_total=$((backend_total + r + NVDIMM_ALIGN)); done
-	check_disk_space "$work" "$backend_total"
+	if [[ -n ${PMEMLAB_BACKING:-} ]]; then
+		check_backing_file "$PMEMLAB_BACKING" "$#" "$backend_total"
+	else
+		check_disk_space "$work" "$backend_total"
+	fi
 	maxmem=$((ram + backend_total))
 	PLAN_QEMU_ARGS+=(-machine pc,nvdimm=on -m "$((ram / MiB))M,slots=$#,maxmem=$((maxmem / MiB))M")
 	for r in "$@"; do
-		backing=${PMEMLAB_BACKING_DIR:-$work}/nvdimm$i.img
+		backing=${PMEMLAB_BACKING:-$work/nvdimm$i.img}
 		PLAN_QEMU_ARGS+=(
 			-object "memory-backend-file,id=nvmem$i,share=on,mem-path=$backing,size=$(((r + NVDIMM_ALIGN) / MiB))M,align=$((NVDIMM_ALIGN / MiB))M"
 			-device "nvdimm,id=nvdimm$i,memdev=nvmem$i,label-size=$((NVDIMM_LABEL >> 10))K"
@@ -92,6 +96,24 @@ plan_nvdimm() {
 		i=$((i + 1))
 	done
 	PLAN_SUMMARY="nvdimm: $# NVDIMM(s), $(human_size "$total") of NFIT PMem"
+}
+
+# --backing FILE: one NVDIMM whose file outlives the run. An existing file
+# must have the size this --size plans, or its namespace would not fit.
+check_backing_file() {
+	local file=$1 count=$2 bytes=$3 have
+	((count == 1)) || usage_die "--backing keeps one NVDIMM: give one --size, not $count"
+	if [[ -e $file ]]; then
+		[[ -f $file && -r $file && -w $file ]] || usage_die "--backing '$file' is not a readable and writable regular file"
+		have=$(stat -c %s "$file")
+		((have == bytes)) ||
+			usage_die "--backing '$file' holds $(human_size "$have"), but --size plans $(human_size "$bytes") (size + 2M): give the --size it was made with"
+	else
+		[[ -d $(dirname "$file") ]] || usage_die "--backing '$file': directory $(dirname "$file") does not exist"
+		check_disk_space "$(dirname "$file")" "$bytes"
+		# created here, private to the user, before QEMU opens it
+		(umask 077 && : >"$file") || die "cannot create --backing file '$file'"
+	fi
 }
 
 # Backing files are sparse, but the guest may fill them: refuse early.
