@@ -78,16 +78,6 @@ refuses() {
 	refuses "is not a bzImage" run --kernel "$BATS_TEST_TMPDIR/bzImage"
 }
 
-# A file with just the boot protocol header: magic and a version string.
-fake_bzimage() {
-	local image=$1 version=$2
-	head -c 4096 /dev/zero >"$image"
-	printf 'HdrS' | dd of="$image" bs=1 seek=$((0x202)) conv=notrunc status=none
-	# kernel_version (0x20e) points 0x200 bytes before the string
-	printf '\x00\x08' | dd of="$image" bs=1 seek=$((0x20e)) conv=notrunc status=none
-	printf '%s (builder@host) #1' "$version" | dd of="$image" bs=1 seek=$((0x800 + 0x200)) conv=notrunc status=none
-}
-
 @test "a bzImage without a modules tree is refused, naming its version" {
 	fake_bzimage "$BATS_TEST_TMPDIR/bzImage" 9.9.9-pmemlab-test
 	refuses "no modules tree for kernel 9.9.9-pmemlab-test" run --kernel "$BATS_TEST_TMPDIR/bzImage"

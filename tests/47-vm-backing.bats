@@ -9,16 +9,14 @@
 bats_require_minimum_version 1.5.0
 
 setup_file() {
-	command -v cc >/dev/null || return 0
-	cc -Wall -Wextra -o "$BATS_FILE_TMPDIR/pmemobj-counter" \
-		"$BATS_TEST_DIRNAME/data/pmemobj-counter.c" -lpmemobj -lpmem 2>"$BATS_FILE_TMPDIR/cc.err" || true
+	load vm_helpers
+	build_counter
 }
 
 setup() {
 	load vm_helpers
 	require_guest_tools
-	[[ -x $BATS_FILE_TMPDIR/pmemobj-counter ]] ||
-		skip "cannot build tests/data/pmemobj-counter.c: $(cat "$BATS_FILE_TMPDIR/cc.err")"
+	require_counter
 	cd "$BATS_TEST_TMPDIR" || return
 	cp "$BATS_FILE_TMPDIR/pmemobj-counter" .
 }

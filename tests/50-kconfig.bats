@@ -219,15 +219,6 @@ fake_tree() {
 	[[ $(jq -r '.fixtures["ext4-dax"].supported' <<<"$output") == false ]]
 }
 
-# A file with a bzImage's boot header: magic and a release string.
-fake_bzimage() {
-	local image=$1 version=$2
-	head -c 4096 /dev/zero >"$image"
-	printf 'HdrS' | dd of="$image" bs=1 seek=$((0x202)) conv=notrunc status=none
-	printf '\x00\x08' | dd of="$image" bs=1 seek=$((0x20e)) conv=notrunc status=none
-	printf '%s (builder@host) #1' "$version" | dd of="$image" bs=1 seek=$((0x800 + 0x200)) conv=notrunc status=none
-}
-
 @test "a bzImage built with CONFIG_IKCONFIG gives its own config" {
 	local image=$BATS_TEST_TMPDIR/bzImage
 	fake_bzimage "$image" 9.9.9-ikconfig-test

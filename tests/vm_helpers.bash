@@ -69,3 +69,26 @@ assert_placement() {
 	esac
 	[[ $(fixture_field "$fixture" .result) == pass ]]
 }
+
+# A file with just a bzImage's boot header: the magic and a release string
+# (kernel_version at 0x20e points 0x200 bytes before the string).
+fake_bzimage() {
+	local image=$1 version=$2
+	head -c 4096 /dev/zero >"$image"
+	printf 'HdrS' | dd of="$image" bs=1 seek=$((0x202)) conv=notrunc status=none
+	printf '\x00\x08' | dd of="$image" bs=1 seek=$((0x20e)) conv=notrunc status=none
+	printf '%s (builder@host) #1' "$version" | dd of="$image" bs=1 seek=$((0x800 + 0x200)) conv=notrunc status=none
+}
+
+# tests/data/pmemobj-counter.c, a stand-in PMem application, built in
+# setup_file against the host's libpmemobj.
+build_counter() {
+	command -v cc >/dev/null || return 0
+	cc -Wall -Wextra -o "$BATS_FILE_TMPDIR/pmemobj-counter" \
+		"$BATS_TEST_DIRNAME/data/pmemobj-counter.c" -lpmemobj -lpmem 2>"$BATS_FILE_TMPDIR/cc.err" || true
+}
+
+require_counter() {
+	[[ -x $BATS_FILE_TMPDIR/pmemobj-counter ]] ||
+		skip "cannot build tests/data/pmemobj-counter.c (libpmemobj-dev missing?): $(cat "$BATS_FILE_TMPDIR/cc.err" 2>/dev/null)"
+}
