@@ -150,7 +150,9 @@ console_tail() {
 # the guest said "done", and the kernel never complained.
 guest_check_end() {
 	GUEST_ERROR=
-	if ((GUEST_STATUS != 0)); then
+	if ((GUEST_STATUS > 128)); then
+		GUEST_ERROR="QEMU was killed by signal $((GUEST_STATUS - 128)) ($(kill -l "$((GUEST_STATUS - 128))" 2>/dev/null || echo unknown)) before the guest finished; last console lines:"$'\n'"$(console_tail)"
+	elif ((GUEST_STATUS != 0)); then
 		GUEST_ERROR="qemu exited with status $GUEST_STATUS: $(tail -n 3 "$WORK/qemu.out" | tr '\n' ' ')"
 	elif grep -q 'Kernel panic' "$WORK/console.log"; then
 		GUEST_ERROR="guest panicked:"$'\n'"$(grep -A 12 -m 1 'Kernel panic' "$WORK/console.log" | sed 's/^/  | /')"
