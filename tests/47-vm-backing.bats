@@ -4,6 +4,7 @@
 # a libpmemobj transaction committed is there next time, even when the
 # guest was cut off by a kernel panic right after the commit.
 # bats file_tags=vm
+# shellcheck disable=SC2016 # single-quoted $... are for the guest shell
 # shellcheck disable=SC2154 # $stderr is set by bats: run --separate-stderr
 
 bats_require_minimum_version 1.5.0
@@ -39,6 +40,15 @@ counter_run() {
 	[[ $stderr == *"guest panicked"* ]]
 	run -0 --separate-stderr counter_run ./pmemobj-counter /mnt/pmem
 	[[ $output == "counter 3 is_pmem 1" ]]
+}
+
+@test "a device-DAX pool on a --backing file keeps its data across runs" {
+	local devdax_run=("$PMEMLAB" exec -q --accel tcg --backend nvdimm --fixture devdax
+		--backing "$BATS_TEST_TMPDIR/devdax.img" -- sh -c './pmemobj-counter "$DEVICE_DAX_PATH"')
+	run -0 --separate-stderr "${devdax_run[@]}"
+	[[ $output == "counter 1 is_pmem 1" ]]
+	run -0 --separate-stderr "${devdax_run[@]}"
+	[[ $output == "counter 2 is_pmem 1" ]]
 }
 
 @test "without --backing nothing is reused: every run starts from an empty NVDIMM" {
