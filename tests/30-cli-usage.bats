@@ -104,3 +104,14 @@ refuses() {
 	run -2 sh "$BATS_TEST_DIRNAME/../fixtures/run" tmpfs
 	[[ $output == *"refusing to run outside a pmemlab guest"*"--destroy-pmem-data"* ]]
 }
+
+# shellcheck disable=SC2016 # the single-quoted shell syntax is the point
+@test "option values carrying shell syntax are refused and never executed" {
+	cd "$BATS_TEST_TMPDIR" || return
+	refuses "invalid size '\$(touch pwned)'" run --size '$(touch pwned)'
+	refuses "invalid kernel version '1;touch pwned'" run --kernel '1;touch pwned'
+	refuses "unknown fixture 'tmpfs\`touch pwned\`'" run --fixture 'tmpfs`touch pwned`'
+	refuses "invalid timeout '1 \"; touch pwned'" run --timeout '1 "; touch pwned'
+	refuses "--env 'A;touch' is not a variable name" exec --env 'A;touch' -- true
+	[[ ! -e pwned ]]
+}

@@ -43,6 +43,11 @@ setup() {
 	[[ $(jq -r .evidence.fstype <<<"$output") == xfs ]]
 }
 
+@test "the guest has no network: only the loopback interface" {
+	run -0 --separate-stderr "$PMEMLAB" exec -q --accel tcg --fixture tmpfs -- ls /sys/class/net
+	[[ $output == lo ]]
+}
+
 @test "exec on the devdax fixture exports DEVICE_DAX_PATH" {
 	run -0 --separate-stderr "$PMEMLAB" exec -q --accel tcg --fixture devdax -- \
 		sh -c 'pmemprobe --size 2M --expect pmem --format json "$DEVICE_DAX_PATH"'

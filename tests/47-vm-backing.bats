@@ -42,6 +42,21 @@ counter_run() {
 	[[ $output == "counter 3 is_pmem 1" ]]
 }
 
+@test "data committed before QEMU is killed (no shutdown at all) survives on the --backing file" {
+	run -0 --separate-stderr counter_run ./pmemobj-counter /mnt/pmem
+	counter_run sh -c './pmemobj-counter /mnt/pmem; sleep 600' >"$BATS_TEST_TMPDIR/out" 2>&1 3>&- &
+	local pid=$! i
+	for ((i = 0; i < 600; i++)); do
+		grep -q '^counter 2' "$BATS_TEST_TMPDIR/out" && break
+		sleep 0.1
+	done
+	grep -q '^counter 2' "$BATS_TEST_TMPDIR/out"
+	pkill -KILL -f "qemu-system-x86_64.*$BATS_TEST_TMPDIR/nvdimm.img"
+	wait "$pid" || true
+	run -0 --separate-stderr counter_run ./pmemobj-counter /mnt/pmem
+	[[ $output == "counter 3 is_pmem 1" ]]
+}
+
 @test "a device-DAX pool on a --backing file keeps its data across runs" {
 	local devdax_run=("$PMEMLAB" exec -q --accel tcg --backend nvdimm --fixture devdax
 		--backing "$BATS_TEST_TMPDIR/devdax.img" -- sh -c './pmemobj-counter "$DEVICE_DAX_PATH"')
