@@ -13,11 +13,6 @@ setup() {
 	mkdir -p "$TMPDIR"
 }
 
-no_leftovers() {
-	[[ -z $(ls -A "$TMPDIR") ]]
-	! pgrep -f "qemu-system-x86_64.*$TMPDIR" >/dev/null
-}
-
 @test "a guest that does not finish in --timeout is killed and reported" {
 	SECONDS=0
 	run -125 --separate-stderr "$PMEMLAB" exec -q --accel tcg --timeout 3 --fixture tmpfs -- sleep 600

@@ -21,11 +21,6 @@ teardown() {
 	fi
 }
 
-no_leftovers() {
-	[[ -z $(ls -A "$TMPDIR") ]]
-	! pgrep -f "qemu-system-x86_64.*$TMPDIR" >/dev/null
-}
-
 # small_fs SIZE: a tmpfs of SIZE at $BATS_TEST_TMPDIR/small (needs root).
 small_fs() {
 	[[ $(id -u) -eq 0 ]] || skip "needs root to mount a small tmpfs"

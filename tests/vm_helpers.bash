@@ -92,3 +92,10 @@ require_counter() {
 	[[ -x $BATS_FILE_TMPDIR/pmemobj-counter ]] ||
 		skip "cannot build tests/data/pmemobj-counter.c (libpmemobj-dev missing?): $(cat "$BATS_FILE_TMPDIR/cc.err" 2>/dev/null)"
 }
+
+# After a run whose TMPDIR is the test's own: no work directory is left in
+# it, and no QEMU of it still runs.
+no_leftovers() {
+	[[ -z $(ls -A "$TMPDIR") ]]
+	! pgrep -f "qemu-system-x86_64.*$TMPDIR" >/dev/null
+}
