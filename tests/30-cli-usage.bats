@@ -8,8 +8,7 @@ bats_require_minimum_version 1.5.0
 
 setup() {
 	load vm_helpers
-	export TMPDIR=$BATS_TEST_TMPDIR/tmp
-	mkdir -p "$TMPDIR"
+	use_private_tmpdir
 	# images of the crafted kernels below must not land in the user's cache
 	export PMEMLAB_CACHE=$BATS_TEST_TMPDIR/cache
 }

@@ -9,8 +9,7 @@ bats_require_minimum_version 1.5.0
 setup() {
 	load vm_helpers
 	require_guest_tools
-	export TMPDIR=$BATS_TEST_TMPDIR/tmp
-	mkdir -p "$TMPDIR"
+	use_private_tmpdir
 }
 
 @test "a guest that does not finish in --timeout is killed and reported" {

@@ -10,8 +10,7 @@ bats_require_minimum_version 1.5.0
 setup() {
 	load vm_helpers
 	require_guest_tools
-	export TMPDIR=$BATS_TEST_TMPDIR/tmp
-	mkdir -p "$TMPDIR"
+	use_private_tmpdir
 	cd "$BATS_TEST_TMPDIR" || return
 }
 

@@ -93,6 +93,13 @@ require_counter() {
 		skip "cannot build tests/data/pmemobj-counter.c (libpmemobj-dev missing?): $(cat "$BATS_FILE_TMPDIR/cc.err" 2>/dev/null)"
 }
 
+# The test's own TMPDIR, so pmemlab's work directories land where
+# no_leftovers can look.
+use_private_tmpdir() {
+	export TMPDIR=$BATS_TEST_TMPDIR/tmp
+	mkdir -p "$TMPDIR"
+}
+
 # After a run whose TMPDIR is the test's own: no work directory is left in
 # it, and no QEMU of it still runs.
 no_leftovers() {

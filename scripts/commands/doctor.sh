@@ -33,12 +33,6 @@ options:
 USAGE
 }
 
-doctor_cleanup() {
-	local status=$?
-	[[ -z ${DOCTOR_TMP:-} ]] || rm -rf "$DOCTOR_TMP"
-	exit "$status"
-}
-
 cmd_doctor() {
 	local format=text probe=0
 	while (($#)); do
@@ -57,9 +51,8 @@ cmd_doctor() {
 	text | json) ;;
 	*) usage_die "unknown format '$format': choose text or json" ;;
 	esac
-	DOCTOR_TMP=$(mktemp -d "${TMPDIR:-/tmp}/pmemlab-doctor.XXXXXX") ||
-		die "cannot create a scratch directory in ${TMPDIR:-/tmp} (is it writable?)"
-	trap doctor_cleanup EXIT
+	scratch_dir_start doctor
+	DOCTOR_TMP=$SCRATCH
 
 	doctor_qemu
 	doctor_tools

@@ -34,12 +34,6 @@ options:
 USAGE
 }
 
-kconfig_cleanup() {
-	local status=$?
-	[[ -z ${KCONFIG_TMP:-} ]] || rm -rf "$KCONFIG_TMP"
-	exit "$status"
-}
-
 cmd_kconfig() {
 	local format=text config='' kernel='' modules='' positional=() set_by=()
 	while (($#)); do
@@ -70,9 +64,8 @@ cmd_kconfig() {
 	[[ -z $modules || -d $modules ]] || usage_die "--modules '$modules' is not a directory"
 	[[ -z $modules ]] || PMEMLAB_MODULES=$modules
 
-	KCONFIG_TMP=$(mktemp -d "${TMPDIR:-/tmp}/pmemlab-kconfig.XXXXXX") ||
-		die "cannot create a scratch directory in ${TMPDIR:-/tmp}"
-	trap kconfig_cleanup EXIT
+	scratch_dir_start kconfig
+	KCONFIG_TMP=$SCRATCH
 
 	local arg=${positional[0]:-}
 	if [[ -n $config ]]; then

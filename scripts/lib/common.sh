@@ -39,6 +39,21 @@ sh_quote() {
 	printf "'%s'" "$s"
 }
 
+# scratch_dir_start NAME: a private temporary directory in $SCRATCH,
+# removed however the command ends (for commands that boot no guest;
+# those use session_start, which also stops QEMU).
+scratch_dir_start() {
+	SCRATCH=$(mktemp -d "${TMPDIR:-/tmp}/pmemlab-$1.XXXXXX") ||
+		die "cannot create a scratch directory in ${TMPDIR:-/tmp} (is it writable?)"
+	trap scratch_dir_cleanup EXIT
+}
+
+scratch_dir_cleanup() {
+	local status=$?
+	[[ -z ${SCRATCH:-} ]] || rm -rf "$SCRATCH"
+	exit "$status"
+}
+
 # Wait until "$@" succeeds or SECONDS_LEFT run out; polls every 0.1 s.
 poll_wait_for() {
 	local timeout=$1
