@@ -87,6 +87,41 @@ static int add_run(struct classifier *c, uint64_t vaddr, uint64_t pfn, enum plac
 	return 0;
 }
 
+void classify_strip_init(struct classifier *c, uint64_t pages)
+{
+	c->strip_pages = pages;
+	c->strip_len = pages < STRIP_MAX ? (unsigned)pages : STRIP_MAX;
+	memset(c->strip_seen, 0, sizeof(c->strip_seen));
+}
+
+static void strip_mark(struct classifier *c, uint64_t page, enum placement pl)
+{
+	/* page * len fits: len <= 128 and a mapping has far fewer than 2^57 pages */
+	uint64_t slot = page * c->strip_len / c->strip_pages;
+
+	if (slot < c->strip_len)
+		c->strip_seen[slot] |= (uint8_t)(1u << pl);
+}
+
+void classify_strip(const struct classifier *c, char *out)
+{
+	static const char letter[] = {
+		[PL_ABSENT] = '.',
+		[PL_UNKNOWN] = '?',
+		[PL_DRAM] = 'D',
+		[PL_PMEM] = 'P',
+	};
+	unsigned i;
+
+	for (i = 0; i < c->strip_len; i++) {
+		uint8_t seen = c->strip_seen[i];
+		int pl = seen ? __builtin_ctz(seen) : PL_ABSENT;
+
+		out[i] = seen & (seen - 1) ? 'M' : letter[pl];
+	}
+	out[i] = '\0';
+}
+
 /* Track 2 MiB aligned virtual windows whose PFNs are contiguous and 2 MiB aligned. */
 static void track_huge(struct classifier *c, uint64_t vaddr, bool known, uint64_t pfn)
 {
@@ -135,6 +170,8 @@ int classify_entries(struct classifier *c, uint64_t vaddr, const uint64_t *ent, 
 			}
 		}
 		track_huge(c, vaddr, present && pfn != 0, pfn);
+		if (c->strip_pages)
+			strip_mark(c, c->n.pages - 1, pl);
 		if (c->keep_runs && add_run(c, vaddr, pfn, pl, range))
 			return -ENOMEM;
 	}

@@ -16,6 +16,8 @@
 #define PM_PRESENT  (1ULL << 63)
 #define PM_PFN_MASK ((1ULL << 55) - 1)
 #define HUGE_2M	    (2UL << 20)
+/* The page strip: a fixed-width picture of the placements, whatever the size. */
+#define STRIP_MAX 128
 
 enum placement {
 	PL_ABSENT,  /* not present */
@@ -51,12 +53,23 @@ struct classifier {
 	bool keep_runs;
 	struct page_run *runs;
 	size_t nr_runs, cap_runs;
+	uint64_t strip_pages; /* pages the strip covers; 0 means no strip */
+	unsigned strip_len;
+	uint8_t strip_seen[STRIP_MAX]; /* bit (1 << placement) per placement seen in a slot */
 };
 
 void classify_init(struct classifier *c, const struct iomem *io, size_t page_size, bool keep_runs);
 /* Feed @n entries describing pages from virtual address @vaddr. 0 or -ENOMEM. */
 int classify_entries(struct classifier *c, uint64_t vaddr, const uint64_t *ent, size_t n);
 void classify_free(struct classifier *c);
+/* Also draw a strip of the next @pages pages, before the first classify_entries(). */
+void classify_strip_init(struct classifier *c, uint64_t pages);
+/*
+ * The strip as text, one character per slot of about pages/STRIP_MAX pages:
+ * P all PMem, D all DRAM, ? hidden address, . absent, M more than one of
+ * these. @out holds STRIP_MAX + 1 bytes.
+ */
+void classify_strip(const struct classifier *c, char *out);
 
 const char *placement_name(enum placement pl);
 

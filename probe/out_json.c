@@ -155,6 +155,7 @@ void out_json(FILE *f, const struct report *r)
 	u64(f, "size", r->size);
 	u64(f, "page_size", r->page_size);
 	counts(f, &r->n);
+	str(f, "page_strip", r->strip);
 	verdict_fields(f, r->verdict, r->reason, r->expect_asked, r->expect);
 	boolean(f, "created", r->created);
 	json_key(f, "verify", 0);

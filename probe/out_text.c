@@ -63,6 +63,7 @@ static void evidence(FILE *f, const struct report *r)
 		fprintf(f, "  2 MiB runs:           %" PRIu64 "\n", ev->huge_runs_2m);
 	else
 		fprintf(f, "  2 MiB runs:           unknown\n");
+	fprintf(f, "  page strip:           %s\n", r->strip);
 }
 
 void out_page_table(FILE *f, const struct report *r, const char *prefix)

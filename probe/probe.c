@@ -86,6 +86,7 @@ static int classify(const struct probe_opts *o, struct probe *p, void *addr, str
 	int fd, rc;
 
 	classify_init(&p->cls, &p->io, r->page_size, o->pages);
+	classify_strip_init(&p->cls, r->pages);
 	fd = pagemap_open(0);
 	if (fd < 0)
 		return failed(f, "open", "/proc/self/pagemap", NULL, fd);
@@ -97,6 +98,7 @@ static int classify(const struct probe_opts *o, struct probe *p, void *addr, str
 	r->n = p->cls.n;
 	r->ev.huge_known = r->n.pfn_hidden == 0;
 	r->ev.huge_runs_2m = r->n.huge_runs;
+	classify_strip(&p->cls, r->strip);
 	if (o->pages) {
 		r->show_pages = true;
 		r->runs = p->cls.runs;

@@ -31,6 +31,7 @@ struct report {
 	bool show_pages; /* runs below are valid */
 	const struct page_run *runs;
 	size_t nr_runs;
+	char strip[STRIP_MAX + 1]; /* classify_strip() */
 	bool created;
 	bool verify_asked, verify_ok;
 	uint64_t verify_bad_page, verify_bad_offset; /* first mismatch: page, byte in file */

@@ -39,6 +39,8 @@ teardown() {
 	[[ $(jq -r '.pmem_ranges | type' <<<"$j") == array ]]
 	[[ $(jq -r '.conflicts | length' <<<"$j") -eq 0 ]]
 	[[ $(jq -r '.page_runs' <<<"$j") == null ]]
+	# one strip letter per page when there are fewer than 128 pages
+	[[ $(jq -r .page_strip <<<"$j") =~ ^D{$((65536 / $(getconf PAGESIZE)))}$ ]]
 	[[ $(jq -r '.timing.touch_ms | type' <<<"$j") == number ]]
 	[[ $(jq -r '.timing.classify_ms | type' <<<"$j") == number ]]
 }
@@ -144,6 +146,18 @@ teardown() {
 	[[ $(jq -r .verdict <<<"$output") == mixed ]]
 	[[ $(jq -r .pmem_pages <<<"$output") -eq 1 ]]
 	[[ $(jq -r '.dram_pages == .pages - 1' <<<"$output") == true ]]
+	[[ $(jq -r .page_strip <<<"$output") =~ ^PD+$ ]]
+}
+
+@test "the page strip is 128 slots wide for a large file; a slot holding both placements is M" {
+	make_file "$SHM/f" $((1024 * $(getconf PAGESIZE)))
+	run -0 --separate-stderr "$PMEMPROBE" --format json --pages "$SHM/f"
+	page_as_pmem "$SHM/iomem" "$(jq -r '.page_runs[0].paddr' <<<"$output")"
+	run -0 --separate-stderr "$PMEMPROBE" --format json --iomem "$SHM/iomem" "$SHM/f"
+	# 1024 pages in 128 slots: the first slot has 1 PMem page and 7 DRAM pages
+	[[ $(jq -r .page_strip <<<"$output") =~ ^MD{127}$ ]]
+	run -0 --separate-stderr "$PMEMPROBE" --iomem "$SHM/iomem" "$SHM/f"
+	[[ $output == *"page strip:           MDDD"* ]]
 }
 
 @test "--pages lists every page exactly once, in runs of contiguous placement" {

@@ -40,6 +40,7 @@ teardown() {
 	[[ $(jq -r .dram_pages <<<"$j") -eq 0 ]]
 	[[ $(jq -r .pmem_pages <<<"$j") -eq 0 ]]
 	[[ $(jq -r .evidence.huge_runs_2m <<<"$j") == null ]]
+	[[ $(jq -r .page_strip <<<"$j") =~ ^\?+$ ]]
 	[[ $(jq -r '.conflicts | length' <<<"$j") -eq 0 ]]
 }
 
