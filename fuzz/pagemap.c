@@ -3,8 +3,9 @@
  * libFuzzer harness: pagemap entry decoding and classification. The input
  * describes PMem ranges (written as iomem text and parsed by the real
  * parser), a start address and raw 64-bit pagemap entries, fed to the
- * streaming classifier in two chunks. Counts, 2 MiB runs and the --pages
- * run list must match a per-page reference; the run list must be exact.
+ * streaming classifier in two chunks. Counts, 2 MiB runs, the page strip
+ * and the --pages run list must match a per-page reference; the run list
+ * must be exact.
  *
  * Layout: flags, number of ranges (0-7), chunk split, then per range
  * start (8 bytes), length (8), kind (1), then the virtual address (8), then
@@ -132,6 +133,30 @@ static void check_runs(const struct classifier *c, const uint64_t *ent, size_t n
 	CHECK(page == n);
 }
 
+/* Every strip slot: the letter of its pages' one placement, or M. */
+static void check_strip(const struct classifier *c, const uint64_t *ent, size_t n)
+{
+	static const char letter[] = {
+		[PL_ABSENT] = '.', [PL_UNKNOWN] = '?', [PL_DRAM] = 'D', [PL_PMEM] = 'P'};
+	char strip[STRIP_MAX + 1], want;
+	size_t slot, i, len = n < STRIP_MAX ? n : STRIP_MAX;
+
+	classify_strip(c, strip);
+	CHECK(strlen(strip) == len);
+	for (slot = 0; slot < len; slot++) {
+		/* pages i with i * len / n == slot */
+		size_t first = (slot * n + len - 1) / len, end = ((slot + 1) * n + len - 1) / len;
+		long range;
+
+		CHECK(first < end);
+		want = letter[expected(c->io, ent[first], c->page_size, &range)];
+		for (i = first + 1; i < end; i++)
+			if (letter[expected(c->io, ent[i], c->page_size, &range)] != want)
+				want = 'M';
+		CHECK(strip[slot] == want);
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const size_t page_sizes[] = {4096, 16384, 65536, 4096};
@@ -167,6 +192,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* two chunks, as pagemap_classify() feeds them: state must carry over */
 	k = n * split / 256;
 	classify_init(&c, &io, page_size, keep_runs);
+	classify_strip_init(&c, n);
 	CHECK(classify_entries(&c, vaddr, ent, k) == 0);
 	CHECK(classify_entries(&c, vaddr + k * page_size, ent + k, n - k) == 0);
 
@@ -175,6 +201,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK(c.n.pmem == want.pmem && c.n.dram == want.dram && c.n.unknown == want.unknown);
 	CHECK(c.n.pfn_hidden == want.pfn_hidden);
 	CHECK(c.n.huge_runs == expected_huge(ent, n, vaddr / page_size, c.per_huge));
+	check_strip(&c, ent, n);
 	if (keep_runs)
 		check_runs(&c, ent, n, vaddr);
 	else
