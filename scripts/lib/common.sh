@@ -70,3 +70,19 @@ now_ms() {
 	t=$(date +%s%N)
 	printf '%s\n' "$((t / 1000000))"
 }
+
+# elapsed_since MS: seconds since now_ms printed MS, as 12.34.
+elapsed_since() {
+	local ms=$(($(now_ms) - $1))
+	printf '%d.%02d\n' "$((ms / 1000))" "$((ms % 1000 / 10))"
+}
+
+# Tab-separated rows on stdin -> columns padded to their widest cell.
+align_columns() {
+	awk -F'\t' '
+		{ for (i = 1; i <= NF; i++) { cell[NR, i] = $i; if (i < NF && length($i) > w[i]) w[i] = length($i) }
+		  if (NF > n) n = NF; rows = NR }
+		END { for (r = 1; r <= rows; r++) { line = ""
+			for (i = 1; i <= n; i++) line = line sprintf(i < n ? "%-" w[i] "s  " : "%s", cell[r, i])
+			sub(/ +$/, "", line); print line } }'
+}

@@ -19,6 +19,7 @@ readonly DEPS_TEST=(
 	clang:/usr/bin/clang util-linux:/usr/bin/setpriv
 	pmdk-tools:/usr/bin/pmempool libpmemobj-dev:/usr/include/libpmemobj.h
 	valgrind:/usr/bin/valgrind libclang-rt-14-dev:/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a
+	chromium:/usr/bin/chromium libxml2-utils:/usr/bin/xmllint python3:/usr/bin/python3
 )
 
 # deps_missing SET...: packages whose proof file is absent.

@@ -44,10 +44,6 @@ report_text() {
 			end;
 		(["FIXTURE", "EXPECTED", "VERDICT", "RESULT", "EVIDENCE"] | @tsv),
 		(.fixtures[] | [.fixture, .expected, (.probe.verdict // "-"), .result, evidence] | @tsv)
-	' <<<"$json" | awk -F'\t' '
-		{ for (i = 1; i <= NF; i++) { cell[NR, i] = $i; if (i < NF && length($i) > w[i]) w[i] = length($i) } n = NF; rows = NR }
-		END { for (r = 1; r <= rows; r++) { line = ""
-			for (i = 1; i <= n; i++) line = line sprintf(i < n ? "%-" w[i] "s  " : "%s", cell[r, i])
-			print line } }'
+	' <<<"$json" | align_columns
 	jq -r '"\n\(.passed) passed, \(.failed) failed, \(.skipped) skipped: \(.backend) backend (\(.size)), kernel \(.guest_kernel // .kernel), \(.accel) (\(.accel_reason)), guest ran \(.boot_seconds) s"' <<<"$json"
 }

@@ -28,6 +28,27 @@ kernel_resolve() {
 	kernel_from_package "$pkg"
 }
 
+# kernel_id SPEC: the name of a kernel that --kernel takes back and that
+# stays the same on every machine: a Debian release (6.1.0-56-amd64) for
+# versions, flavours and packages, the absolute path for a bzImage.
+# Nothing is downloaded (flavours need only apt's lists).
+kernel_id() {
+	local spec=${1:-} pkg
+	case $spec in
+	'' | default) pkg=$(kernel_meta_target "$DEFAULT_KERNEL_META") || exit ;;
+	*/*)
+		[[ -f $spec && -r $spec ]] || usage_die "kernel image '$spec' does not exist or is not readable"
+		realpath -- "$spec"
+		return
+		;;
+	cloud | rt) pkg=$(kernel_meta_target "linux-image-$spec-amd64") || exit ;;
+	linux-image-*) pkg=$spec ;;
+	[0-9]*) pkg=$(kernel_package_name "$spec") || exit "$EX_USAGE" ;;
+	*) usage_die "unknown kernel '$spec': give a Debian kernel version (6.1.0-28-amd64), a flavour (cloud, rt), or a path to a bzImage" ;;
+	esac
+	printf '%s\n' "${pkg#linux-image-}"
+}
+
 # "6.12.38+deb12" -> linux-image-6.12.38+deb12-amd64; a flavoured
 # version is taken as it is.
 kernel_package_name() {

@@ -137,11 +137,6 @@ qemu_exited() {
 	! kill -0 "$QEMU_PID" 2>/dev/null
 }
 
-elapsed_since() {
-	local ms=$(($(now_ms) - $1))
-	printf '%d.%02d\n' "$((ms / 1000))" "$((ms % 1000 / 10))"
-}
-
 console_tail() {
 	tail -n 15 "$WORK/console.log" 2>/dev/null | sed 's/^/  | /'
 }

@@ -1,0 +1,243 @@
+# shellcheck shell=bash
+# pmemlab matrix: every kernel x backend x fixture cell, several guests at
+# once, and the reports (docs/MATRIX.md).
+
+# shellcheck source=scripts/lib/options.sh
+. "$PMEMLAB_ROOT/scripts/lib/options.sh"
+# shellcheck source=scripts/lib/deps.sh
+. "$PMEMLAB_ROOT/scripts/lib/deps.sh"
+# shellcheck source=scripts/lib/size.sh
+. "$PMEMLAB_ROOT/scripts/lib/size.sh"
+# shellcheck source=vm/lib/kernel.sh
+. "$PMEMLAB_ROOT/vm/lib/kernel.sh"
+# shellcheck source=vm/lib/plan.sh
+. "$PMEMLAB_ROOT/vm/lib/plan.sh"
+# shellcheck source=scripts/lib/progress.sh
+. "$PMEMLAB_ROOT/scripts/lib/progress.sh"
+# shellcheck source=scripts/lib/matrix.sh
+. "$PMEMLAB_ROOT/scripts/lib/matrix.sh"
+# shellcheck source=scripts/lib/matrix-report.sh
+. "$PMEMLAB_ROOT/scripts/lib/matrix-report.sh"
+
+matrix_usage() {
+	cat <<USAGE
+usage: pmemlab matrix [OPTIONS]
+       pmemlab matrix --list [OPTIONS]
+       pmemlab matrix --cell KERNEL:BACKEND [OPTIONS]
+
+Boot one guest per kernel and backend, several at once, build the fixtures
+in each and probe them: every kernel x backend x fixture cell gets its
+expected placement and a result: pass, fail, or unsupported by kernel (the
+kernel's config lacks what the fixture needs; 'pmemlab kconfig' says why).
+Prints a table; --report DIR also writes matrix.json, junit.xml, summary.md
+and matrix.html. Exit status: 0 no cell failed, 1 a cell or a guest failed,
+2 bad usage, 3 a kernel could not be fetched or prepared.
+
+options:
+  --kernels LIST        comma-separated kernels as 'run --kernel' takes them: Debian
+                        versions (6.12.117+deb12), flavours (cloud, rt), packages,
+                        default (Debian's linux-image-amd64), bzImage paths (default: default)
+  --backends LIST       memmap, nvdimm or both (default memmap,nvdimm)
+  --fixtures LIST       fixtures to run (default all; 'fixtures/run --list')
+  -j, --jobs N          guests at once (default: the cores, fewer if memory is short)
+  --report DIR          write the reports there (created if missing)
+  --format text|json    stdout: the table, or matrix.json's document
+  --list                print the cell ids (KERNEL:BACKEND, one guest each) and stop;
+                        with --format json as a JSON array (for CI job matrices)
+  --cell ID             run only this cell (repeatable); 'pmemlab report merge' joins
+                        the reports of cells run apart
+  --size, --accel, --timeout, --modules   as for 'pmemlab run', for every guest
+  -q, --quiet           no progress
+USAGE
+}
+
+cmd_matrix() {
+	local kernels=default backends=memmap,nvdimm fixtures='' jobs='' report='' format=text
+	local list=0 cells=() run_args=()
+	while (($#)); do
+		case $1 in
+		-h | --help) matrix_usage; return 0 ;;
+		--kernels | --backends | --fixtures | -j | --jobs | --report | --format | --cell | \
+			--size | --accel | --timeout | --modules)
+			(($# >= 2)) || usage_die "option $1 needs a value"
+			case $1 in
+			--kernels) kernels=$2 ;;
+			--backends) backends=$2 ;;
+			--fixtures) fixtures=$2 ;;
+			-j | --jobs) jobs=$2 ;;
+			--report) report=$2 ;;
+			--format) format=$2 ;;
+			--cell) cells+=("$2") ;;
+			*) parse_common_option "$1" "$2"; run_args+=("$1" "$2") ;;
+			esac
+			shift 2
+			;;
+		--list) list=1; shift ;;
+		-q | --quiet) PMEMLAB_QUIET=1; shift ;;
+		*) usage_die "matrix: unknown option '$1'" ;;
+		esac
+	done
+	matrix_validate "$backends" "$fixtures" "$jobs" "$format" "$report"
+	validate_common_options
+	MATRIX_RUN_ARGS=("${run_args[@]}")
+
+	local ids=()
+	if ((${#cells[@]})); then
+		local c
+		for c in "${cells[@]}"; do
+			matrix_parse_cell "$c"
+			ids+=("$(matrix_cell_id "$(kernel_id "$CELL_KERNEL")" "$CELL_BACKEND")")
+		done
+	else
+		mapfile -t ids < <(matrix_ids "$kernels" "$backends")
+		((${#ids[@]})) || usage_die "--kernels '$kernels' and --backends '$backends' name no cell"
+	fi
+	if ((list)); then
+		if [[ $format == json ]]; then
+			printf '%s\n' "${ids[@]}" | jq -R . | jq -sc .
+		else
+			printf '%s\n' "${ids[@]}"
+		fi
+		return 0
+	fi
+
+	deps_ensure build guest
+	[[ -n $jobs ]] || jobs=$(matrix_default_jobs "$(matrix_guest_mib "$OPT_SIZE")")
+
+	scratch_dir_start matrix
+	trap 'matrix_stop 130' INT
+	trap 'matrix_stop 143' TERM
+	local t0
+	t0=$(now_ms)
+	matrix_run_cells "$jobs" "${ids[@]}"
+	local doc
+	doc=$(matrix_document "$jobs" "$(elapsed_since "$t0")" "$SCRATCH"/cells/*/record.json)
+	[[ -z $report ]] || matrix_write_reports "$report" <<<"$doc"
+	if [[ $format == json ]]; then
+		printf '%s\n' "$doc"
+	else
+		matrix_text <<<"$doc"
+	fi
+	[[ -z $report ]] || step "reports in $report: matrix.json junit.xml summary.md matrix.html"
+	[[ $(jq -r .ok <<<"$doc") == true ]] || return "$EX_FAIL"
+}
+
+matrix_validate() {
+	local backends=$1 fixtures=$2 jobs=$3 format=$4 report=$5 b f known
+	for b in $(matrix_split "$backends"); do
+		[[ " ${MATRIX_BACKENDS[*]} " == *" $b "* ]] || usage_die "unknown backend '$b': choose memmap, nvdimm or both"
+	done
+	known=$(sh "$PMEMLAB_ROOT/fixtures/run" --list | cut -f1 | tr '\n' ' ')
+	MATRIX_FIXTURES=()
+	for f in $(matrix_split "$fixtures"); do
+		[[ " $known" == *" $f "* ]] || usage_die "unknown fixture '$f': choose one of: $known"
+		MATRIX_FIXTURES+=("$f")
+	done
+	# canonical order, whatever order they were given in
+	((${#MATRIX_FIXTURES[@]})) || read -ra MATRIX_FIXTURES <<<"$known"
+	mapfile -t MATRIX_FIXTURES < <(for f in $known; do
+		[[ " ${MATRIX_FIXTURES[*]} " != *" $f "* ]] || echo "$f"
+	done)
+	[[ -z $jobs || $jobs =~ ^[1-9][0-9]?$ ]] || usage_die "invalid -j '$jobs': a whole number from 1 to 99"
+	case $format in
+	text | json) ;;
+	*) usage_die "unknown format '$format': choose text or json" ;;
+	esac
+	[[ -z $report || -d $report || ! -e $report ]] || usage_die "--report '$report' exists and is not a directory"
+}
+
+# Cell ids, kernels in the order given, then backends.
+matrix_ids() {
+	local kernels=$1 backends=$2 k b id seen=' '
+	for k in $(matrix_split "$kernels"); do
+		id=$(kernel_id "$k") || exit
+		[[ $seen != *" $id "* ]] || continue
+		seen+="$id "
+		for b in $(matrix_split "$backends"); do
+			matrix_cell_id "$id" "$b"
+		done
+	done
+}
+
+# matrix_run_cells JOBS ID...: prepare each kernel once, then run the
+# cells, at most JOBS at a time; each leaves cells/N/record.json.
+matrix_run_cells() {
+	local jobs=$1
+	shift
+	local ids=("$@") i kdir kernels=() k
+	for i in "${!ids[@]}"; do
+		matrix_parse_cell "${ids[$i]}"
+		[[ " ${kernels[*]} " == *" $CELL_KERNEL "* ]] || kernels+=("$CELL_KERNEL")
+	done
+	MATRIX_KCONFIG=()
+	for k in "${!kernels[@]}"; do
+		step "kernel ${kernels[$k]}: fetching if needed, reading its config, building its guest image"
+		kdir=$SCRATCH/kernels/$k
+		matrix_prepare_kernel "${kernels[$k]}" "$kdir"
+		MATRIX_KCONFIG+=("${kernels[$k]}=$kdir/kconfig.json")
+	done
+
+	progress_start "${#ids[@]}"
+	progress_event "${#ids[@]} cell(s), ${#MATRIX_FIXTURES[@]} fixture(s) each, $jobs at a time"
+	MATRIX_PIDS=()
+	local -A pid_of=() started=()
+	local next=0 done=0 id pid status
+	while ((done < ${#ids[@]})); do
+		while ((next < ${#ids[@]} && ${#pid_of[@]} < jobs)); do
+			id=${ids[$next]}
+			matrix_parse_cell "$id"
+			matrix_start_cell "$id" "$(matrix_kconfig_of "$CELL_KERNEL")" "$SCRATCH/cells/$next" "${MATRIX_FIXTURES[@]}"
+			if [[ -z $CELL_PID ]]; then
+				matrix_finish "$id" "$next" ''
+				done=$((done + 1))
+				progress_event "$id: every fixture unsupported by the kernel, not booted $(progress_status "$done")"
+			else
+				pid_of[$next]=$CELL_PID
+				MATRIX_PIDS+=("$CELL_PID")
+				progress_event "$id: started"
+			fi
+			next=$((next + 1))
+		done
+		for i in "${!pid_of[@]}"; do
+			pid=${pid_of[$i]}
+			kill -0 "$pid" 2>/dev/null && continue
+			status=0
+			wait "$pid" || status=$?
+			unset "pid_of[$i]"
+			matrix_finish "${ids[$i]}" "$i" "$status"
+			done=$((done + 1))
+			progress_event "$(matrix_cell_summary "$SCRATCH/cells/$i/record.json") $(progress_status "$done")"
+		done
+		local running=()
+		for i in "${!pid_of[@]}"; do running+=("${ids[$i]}"); done
+		progress_tick "$done" "${running[@]}"
+		((done == ${#ids[@]})) || sleep 0.5
+	done
+	progress_end
+}
+
+matrix_kconfig_of() {
+	local entry
+	for entry in "${MATRIX_KCONFIG[@]}"; do
+		[[ ${entry%%=*} != "$1" ]] || { printf '%s\n' "${entry#*=}"; return; }
+	done
+	die "internal: no kernel config for $1"
+}
+
+matrix_finish() {
+	local id=$1 n=$2 status=$3
+	matrix_parse_cell "$id"
+	matrix_record "$id" "$(matrix_kconfig_of "$CELL_KERNEL")" "$SCRATCH/cells/$n" "$status" \
+		"${MATRIX_FIXTURES[@]}" >"$SCRATCH/cells/$n/record.json"
+}
+
+# Ctrl-C or SIGTERM: stop every guest (each run cleans up after itself).
+matrix_stop() {
+	local status=$1 pid
+	trap - INT TERM
+	progress_end 2>/dev/null || true
+	log "interrupted: stopping ${#MATRIX_PIDS[@]} guest(s)"
+	for pid in "${MATRIX_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+	for pid in "${MATRIX_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+	exit "$status"
+}

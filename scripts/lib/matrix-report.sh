@@ -1,0 +1,72 @@
+# shellcheck shell=bash
+# The matrix's document and its renderings: run records -> matrix.json
+# (scripts/report/matrix.jq), then the terminal table, JUnit XML,
+# Markdown and HTML (scripts/report/*.jq). `report merge` uses the same.
+
+MATRIX_JQ_DIR=$PMEMLAB_ROOT/scripts/report
+
+# The fixtures in fixtures/run's order, with their expected placement.
+matrix_catalog() {
+	sh "$PMEMLAB_ROOT/fixtures/run" --list | jq -R 'split("\t") | {name: .[0], expected: .[1]}' | jq -sc .
+}
+
+# matrix_document JOBS WALL RECORD...: the document on stdout. JOBS and
+# WALL are "null" for a merge.
+matrix_document() {
+	local jobs=$1 wall=$2
+	shift 2
+	jq -s --argjson catalog "$(matrix_catalog)" --argjson jobs "$jobs" --argjson wall "$wall" \
+		-f "$MATRIX_JQ_DIR/matrix.jq" "$@"
+}
+
+# matrix_write_reports DIR < DOCUMENT: the four files, each written whole
+# (a temporary name, then renamed), so a reader never sees half a report.
+matrix_write_reports() {
+	local dir=$1 doc name
+	doc=$(cat)
+	mkdir -p "$dir" || die "cannot create the report directory $dir"
+	for name in matrix.json junit.xml summary.md matrix.html; do
+		case $name in
+		matrix.json) jq . <<<"$doc" ;;
+		junit.xml) jq -r -f "$MATRIX_JQ_DIR/junit.jq" <<<"$doc" ;;
+		summary.md) jq -r -f "$MATRIX_JQ_DIR/markdown.jq" <<<"$doc" ;;
+		matrix.html) jq -r -f "$MATRIX_JQ_DIR/html.jq" <<<"$doc" ;;
+		esac >"$dir/.$name.tmp" || { rm -f "$dir/.$name.tmp"; die "cannot write $dir/$name (disk full?)"; }
+		mv -f "$dir/.$name.tmp" "$dir/$name" || die "cannot write $dir/$name"
+	done
+}
+
+# One line for a finished cell: "K:B: done in 17 s, 11 passed, ...".
+matrix_cell_summary() {
+	jq -r '"\(.id): "
+		+ (if .booted then "done in \(.seconds | floor) s, \(.run.passed // 0) passed, \(.run.failed // 0) failed, \(.run.skipped // 0) skipped"
+		   else "not booted" end)
+		+ ", \((.fixtures | length) - (.run.fixtures // [] | length)) unsupported by kernel"
+		+ (if .error then "; error: \(.error)" else "" end)' "$1"
+}
+
+# The document as the terminal table: fixtures down, cells across.
+matrix_text() {
+	local doc
+	doc=$(cat)
+	jq -r '
+		.runs | to_entries[] | [" ", .key + 1, .value.id,
+			if .value.booted then "\(.value.run.guest_kernel // "?"), \(.value.run.accel // "?"), \(.value.run.boot_seconds // "?") s"
+			else "not booted: the kernel supports none of its fixtures" end,
+			if .value.error then "ERROR: \(.value.error)" else "" end] | @tsv' <<<"$doc" | align_columns
+	echo
+	jq -r '
+		. as $doc
+		| (["FIXTURE", "EXPECTED"] + [range(1; (.runs | length) + 1) | tostring] | @tsv),
+		  (.fixtures[] as $f
+		   | [$f.name, $f.expected] + [$doc.runs[] as $r
+			| ($doc.cells | map(select(.run == $r.id and .fixture == $f.name)) | first)
+			| if . == null then "-" elif .result == "unsupported" then "unsup" else .result end]
+		   | @tsv)' <<<"$doc" | align_columns
+	jq -r '
+		(if .summary.failed > 0 then "\nfailed:", (.cells[] | select(.result == "fail") | "  \(.id): \(.reason)") else empty end),
+		(if .summary.unsupported > 0 then "\nunsupported by kernel:", (.cells[] | select(.result == "unsupported") | "  \(.id): \(.reason)") else empty end),
+		"\n\(.summary.cells) cells: \(.summary.passed) passed, \(.summary.failed) failed, \(.summary.unsupported) unsupported by kernel; \(.summary.guests) guests"
+		+ (if .wall_seconds then ", -j \(.jobs), \(.wall_seconds) s" else " (merged)" end)
+		+ (if .summary.guest_errors > 0 then "; \(.summary.guest_errors) guest error(s)" else "" end)' <<<"$doc"
+}

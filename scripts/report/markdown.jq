@@ -1,0 +1,35 @@
+# The matrix document -> a Markdown summary (for CI step summaries):
+# fixtures down, kernel x backend across, then what failed and why.
+
+def mark: {pass: "✅ pass", fail: "❌ fail", unsupported: "➖ unsupported"}[.] // .;
+def md: tostring | gsub("\\|"; "\\|") | gsub("\n"; " ");
+
+. as $doc
+| "## pmemlab matrix: \(.summary.passed) passed, \(.summary.failed) failed, \(.summary.unsupported) unsupported by kernel",
+  "",
+  "\(.summary.cells) cells on \(.runs | length) kernel x backend pairs; \(.summary.guests) guests"
+	+ (if .wall_seconds then ", -j \(.jobs), \(.wall_seconds) s wall" else " (merged)" end) + ".",
+  "",
+  "| fixture | expected | " + ([.runs[] | "`\(.kernel)` \(.backend)"] | join(" | ")) + " |",
+  "|---|---|" + ([.runs[] | "---|"] | join("")),
+  (.fixtures[] as $f
+   | "| \($f.name) | \($f.expected) | "
+     + ([$doc.runs[] as $r | ($doc.cells | map(select(.run == $r.id and .fixture == $f.name)) | first)
+	| if . == null then "" else (.result | mark) end] | join(" | ")) + " |"),
+  "",
+  (if .summary.failed > 0 then
+	"### Failed", "",
+	(.cells[] | select(.result == "fail") | "- `\(.id)`: \(.reason | md)"), ""
+   else empty end),
+  (if .summary.unsupported > 0 then
+	"### Unsupported by kernel", "",
+	(.cells[] | select(.result == "unsupported") | "- `\(.id)`: \(.reason | md)"), ""
+   else empty end),
+  (if .summary.guest_errors > 0 then
+	"### Guest errors", "",
+	(.guest_errors[] | "- `\(.run)`: \(.error | md)"), ""
+   else empty end),
+  "### Guests", "",
+  "| cell | guest kernel | accel | boot s | PMem in the guest |",
+  "|---|---|---|---|---|",
+  (.runs[] | "| `\(.id)` | \(.run.guest_kernel // "not booted") | \(.run.accel // "") | \(.run.boot_seconds // "") | \(.run.pmem_iomem // [] | map(tostring) | join(", ") | md) |")

@@ -1,0 +1,69 @@
+# Run records (scripts/lib/matrix.sh, one per kernel x backend) -> the
+# matrix document (docs/MATRIX.md). Input: an array of records.
+# $catalog: [{name, expected}] in fixtures/run's order. $jobs, $wall: the
+# run's -j and wall seconds (null after a merge).
+#
+# A cell is kernel x backend x fixture. Its result:
+#   unsupported  the kernel's config lacks what it needs (never booted)
+#   pass         the probe's verdict is the expected placement
+#   fail         anything else: wrong verdict, an error, or a skip the
+#                config says should not happen, or no result at all
+
+def missing_text:
+	if length == 0 then "what this needs" else join(", ") end;
+
+# kconfig judgement of one fixture in a record
+def support($r; $f):
+	($r.kconfig.fixtures[$f] // {supported: false, reasons: ["the kernel's config does not know this fixture"], missing: []}) as $fx
+	| [$r.kconfig.run, $r.kconfig.backend, $fx] as $levels
+	| {supported: ($levels | all(.supported)),
+	   reasons: ($levels | map(.reasons // []) | add | unique),
+	   missing: ($levels | map(.missing // []) | add | unique)};
+
+def cell($r; $f; $expected):
+	support($r; $f) as $s
+	| ($r.run.fixtures // [] | map(select(.fixture == $f)) | first) as $fx
+	| {id: "\($r.id):\($f)", run: $r.id, kernel: $r.kernel, backend: $r.backend,
+	   fixture: $f, expected: $expected,
+	   verdict: $fx.probe.verdict,
+	   page_strip: $fx.probe.page_strip,
+	   pmem_pages: $fx.probe.pmem_pages, present: $fx.probe.present,
+	   seconds: $fx.seconds}
+	+ if $s.supported | not then
+		{result: "unsupported", reason: "the kernel's config lacks \($s.missing | missing_text)",
+		 missing: $s.missing, reasons: $s.reasons}
+	elif $fx == null then
+		{result: "fail", reason: ($r.error // "the guest reported no result for this fixture"),
+		 missing: [], reasons: []}
+	elif $fx.result == "pass" then
+		{result: "pass", reason: null, missing: [], reasons: []}
+	elif $fx.result == "skip" then
+		{result: "fail", reason: "the kernel's config supports it, but the guest skipped it: \($fx.reason)",
+		 missing: [], reasons: []}
+	else
+		{result: "fail",
+		 reason: ($fx.reason // "verdict \($fx.probe.verdict // "none"), expected \($expected)"),
+		 missing: [], reasons: []}
+	end;
+
+def count($cells; $what): $cells | map(select(.result == $what)) | length;
+
+sort_by(.kernel, .backend) as $runs
+| ($runs | map(.fixtures) | add // [] | unique) as $asked
+| [$catalog[] | select(.name as $n | $asked | index($n))] as $fixtures
+| [$runs[] as $r | $fixtures[] | select(.name as $n | $r.fixtures | index($n))
+	| cell($r; .name; .expected)] as $cells
+| ($runs | map(select(.error != null)) | map({run: .id, error})) as $guest_errors
+| {tool: "pmemlab", report: "matrix", format_version: 1,
+   kernels: ($runs | map(.kernel) | unique),
+   backends: ($runs | map(.backend) | unique),
+   fixtures: $fixtures,
+   jobs: $jobs, wall_seconds: $wall,
+   guest_seconds: ($runs | map(.run.boot_seconds // 0) | add // 0),
+   summary: {cells: ($cells | length), passed: count($cells; "pass"),
+	     failed: count($cells; "fail"), unsupported: count($cells; "unsupported"),
+	     guests: ($runs | map(select(.booted)) | length), guest_errors: ($guest_errors | length)},
+   guest_errors: $guest_errors,
+   cells: $cells,
+   runs: $runs}
+| . + {ok: (.summary.failed == 0 and .summary.guest_errors == 0 and .summary.cells > 0)}
