@@ -105,6 +105,7 @@ cmd_matrix() {
 	[[ -n $jobs ]] || jobs=$(matrix_default_jobs "$(matrix_guest_mib "$OPT_SIZE")")
 
 	scratch_dir_start matrix
+	MATRIX_PIDS=()
 	trap 'matrix_stop 130' INT
 	trap 'matrix_stop 143' TERM
 	local t0
@@ -169,17 +170,24 @@ matrix_run_cells() {
 		matrix_parse_cell "${ids[$i]}"
 		[[ " ${kernels[*]} " == *" $CELL_KERNEL "* ]] || kernels+=("$CELL_KERNEL")
 	done
+	# Kernels are prepared side by side: downloads and image builds overlap.
 	MATRIX_KCONFIG=()
+	local prep_pids=() failed=0
+	step "preparing ${#kernels[@]} kernel(s): fetching those not in the cache, reading their configs, building guest images"
 	for k in "${!kernels[@]}"; do
-		step "kernel ${kernels[$k]}: fetching if needed, reading its config, building its guest image"
 		kdir=$SCRATCH/kernels/$k
-		matrix_prepare_kernel "${kernels[$k]}" "$kdir"
+		(matrix_prepare_kernel "${kernels[$k]}" "$kdir") &
+		prep_pids+=($!)
+		MATRIX_PIDS+=($!)
 		MATRIX_KCONFIG+=("${kernels[$k]}=$kdir/kconfig.json")
 	done
+	for k in "${!prep_pids[@]}"; do
+		wait "${prep_pids[$k]}" || failed=$?
+	done
+	((failed == 0)) || exit "$failed"
 
 	progress_start "${#ids[@]}"
 	progress_event "${#ids[@]} cell(s), ${#MATRIX_FIXTURES[@]} fixture(s) each, $jobs at a time"
-	MATRIX_PIDS=()
 	local -A pid_of=() started=()
 	local next=0 done=0 id pid status
 	while ((done < ${#ids[@]})); do

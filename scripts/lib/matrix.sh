@@ -53,20 +53,25 @@ matrix_guest_mib() {
 }
 
 # matrix_prepare_kernel ID DIR: fetch the kernel, read its config and
-# build its initramfs once, before cells start in parallel. Writes
-# DIR/kconfig.json.
+# build its initramfs once, before cells start in parallel (they would
+# each build the same one). Writes DIR/kconfig.json.
 matrix_prepare_kernel() {
 	local id=$1 dir=$2
 	mkdir -p "$dir"
-	if ! "$PMEMLAB_ROOT/scripts/pmemlab" kconfig --format json -q --kernel "$id" \
-		>"$dir/kconfig.json" 2>"$dir/kconfig.log"; then
+	local status=0
+	"$PMEMLAB_ROOT/scripts/pmemlab" kconfig --format json -q --kernel "$id" \
+		>"$dir/kconfig.json" 2>"$dir/kconfig.log" || status=$?
+	if ((status)); then
 		cat "$dir/kconfig.log" >&2
-		die "kernel $id: its config could not be read"
+		PMEMLAB_DIE_STATUS=$status die "kernel $id: its config could not be read"
 	fi
-	if ! "$PMEMLAB_ROOT/scripts/pmemlab" run --dry-run -q --kernel "$id" \
-		"${MATRIX_RUN_ARGS[@]}" >/dev/null 2>"$dir/prepare.log"; then
+	# A kernel that cannot run a guest at all never boots: no image to build.
+	jq -e .commands.run.supported "$dir/kconfig.json" >/dev/null || return 0
+	"$PMEMLAB_ROOT/scripts/pmemlab" run --dry-run -q --kernel "$id" \
+		"${MATRIX_RUN_ARGS[@]}" >/dev/null 2>"$dir/prepare.log" || status=$?
+	if ((status)); then
 		cat "$dir/prepare.log" >&2
-		die "kernel $id: its guest image could not be built"
+		PMEMLAB_DIE_STATUS=$status die "kernel $id: its guest image could not be built"
 	fi
 }
 

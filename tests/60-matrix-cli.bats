@@ -1,0 +1,167 @@
+#!/usr/bin/env bats
+# shellcheck disable=SC2154 # $stderr is set by bats: run --separate-stderr
+# pmemlab matrix and report merge without booting: bad input, cell ids,
+# a kernel whose config supports nothing (every cell unsupported, no
+# guest), progress lines, and merging crafted run records.
+# bats file_tags=cli
+
+bats_require_minimum_version 1.5.0
+
+setup() {
+	load vm_helpers
+	use_private_tmpdir
+	export PMEMLAB_CACHE=$BATS_TEST_TMPDIR/cache
+}
+
+refuses() {
+	local message=$1
+	shift
+	run -2 --separate-stderr "$PMEMLAB" "$@"
+	echo "stderr: $stderr" >&2
+	[[ $stderr == *"$message"* ]]
+	[[ -z $(ls -A "$TMPDIR") ]]
+}
+
+default_release() {
+	dpkg-query -W -f='${Depends}\n' linux-image-amd64 2>/dev/null |
+		grep -o 'linux-image-[0-9][^ ,]*' | head -n 1 | sed 's/^linux-image-//'
+}
+
+# A bzImage header whose config (beside it) has only CONFIG_X86_64: no
+# guest can run on it, so every cell is unsupported and nothing boots.
+bare_kernel() {
+	local dir=$BATS_TEST_TMPDIR/kern version=9.9.9-matrix-test
+	mkdir -p "$dir/lib/modules/$version"
+	: >"$dir/lib/modules/$version/modules.dep"
+	fake_bzimage "$dir/bzImage" "$version"
+	printf 'CONFIG_X86_64=y\n' >"$dir/config-$version"
+	BARE_KERNEL=$dir/bzImage
+}
+
+@test "matrix refuses bad values before anything is fetched, naming the value" {
+	refuses "invalid -j '0'" matrix -j 0
+	refuses "invalid -j 'two'" matrix --jobs two
+	refuses "unknown backend 'pmem'" matrix --backends memmap,pmem
+	refuses "unknown fixture 'ext5-dax'" matrix --fixtures tmpfs,ext5-dax
+	refuses "unknown format 'xml'" matrix --format xml
+	refuses "invalid cell '6.1.0-56-amd64'" matrix --cell 6.1.0-56-amd64
+	refuses "invalid cell 'x:tmpfs'" matrix --cell x:tmpfs
+	refuses "unknown kernel 'banana'" matrix --kernels banana --list
+	refuses "invalid size '3M'" matrix --size 3M
+	refuses "unknown accel 'fast'" matrix --accel fast
+	refuses "matrix: unknown option '--kernel'" matrix --kernel default
+	refuses "option --kernels needs a value" matrix --kernels
+	: >"$BATS_TEST_TMPDIR/file"
+	refuses "--report '$BATS_TEST_TMPDIR/file' exists and is not a directory" matrix --report "$BATS_TEST_TMPDIR/file"
+}
+
+@test "--list prints KERNEL:BACKEND ids, kernels resolved, duplicates once, nothing downloaded" {
+	local def
+	def=$(default_release)
+	[[ -n $def ]] || skip "linux-image-amd64 is not installed on this host"
+	run -0 --separate-stderr "$PMEMLAB" matrix --list --kernels "default,$def,6.12.117+deb12" --backends nvdimm,memmap
+	[[ $output == "$def:nvdimm
+$def:memmap
+6.12.117+deb12-amd64:nvdimm
+6.12.117+deb12-amd64:memmap" ]]
+	[[ ! -e $PMEMLAB_CACHE/kernels ]]
+	run -0 --separate-stderr "$PMEMLAB" matrix --list --format json --backends memmap
+	[[ $(jq -c . <<<"$output") == "[\"$def:memmap\"]" ]]
+}
+
+@test "a bzImage's cell id is its absolute path, and --cell takes it back" {
+	bare_kernel
+	cd "$BATS_TEST_TMPDIR"
+	run -0 --separate-stderr "$PMEMLAB" matrix --list --kernels kern/bzImage --backends memmap
+	[[ $output == "$BARE_KERNEL:memmap" ]]
+	run -0 --separate-stderr "$PMEMLAB" matrix --cell "$output" --format json -q
+	[[ $(jq -r '.runs | map(.id) | join(" ")' <<<"$output") == "$BARE_KERNEL:memmap" ]]
+}
+
+@test "a kernel whose config supports nothing: every cell unsupported with the reason, no guest, exit 0" {
+	bare_kernel
+	local report=$BATS_TEST_TMPDIR/report
+	run -0 --separate-stderr "$PMEMLAB" matrix --kernels "$BARE_KERNEL" --report "$report" --format json
+	local j=$output
+	[[ $(jq -r '.summary | "\(.cells) \(.passed) \(.failed) \(.unsupported) \(.guests)"' <<<"$j") == "22 0 0 22 0" ]]
+	[[ $(jq -r '[.cells[].result] | unique | join(",")' <<<"$j") == unsupported ]]
+	[[ $(jq -r '.cells[] | select(.fixture == "devdax" and .backend == "nvdimm") | .reason' <<<"$j") == "the kernel's config lacks ACPI_NFIT, "*DEV_DAX*VIRTIO_CONSOLE* ]]
+	[[ $(jq -r '[.runs[].booted] | unique | join(",")' <<<"$j") == false ]]
+	[[ $(jq -r .ok <<<"$j") == true ]]
+	[[ $stderr == *"not booted"* ]]
+	diff <(jq -S . "$report/matrix.json") <(jq -S . <<<"$j")
+	xmllint --noout "$report/junit.xml"
+	[[ $(xmllint --xpath 'count(//testcase)' "$report/junit.xml") == 22 ]]
+	[[ $(xmllint --xpath 'count(//testcase/skipped)' "$report/junit.xml") == 22 ]]
+	[[ $(xmllint --xpath 'string(/testsuites/@skipped)' "$report/junit.xml") == 22 ]]
+	grep -q '^| devdax | pmem | ➖ unsupported | ➖ unsupported |$' "$report/summary.md"
+	no_leftovers
+}
+
+@test "without a terminal progress is plain lines; on one, a live line with done/total and ETA" {
+	bare_kernel
+	run -0 --separate-stderr "$PMEMLAB" matrix --kernels "$BARE_KERNEL"
+	[[ $stderr == *"bzImage:memmap: every fixture unsupported by the kernel, not booted [1/2]"*"ETA"* ]]
+	[[ $stderr != *$'\r'* ]]
+	[[ $output == *"22 cells: 0 passed, 0 failed, 22 unsupported by kernel"* ]]
+	# script(1) gives the command a terminal
+	run -0 script -qec "$PMEMLAB matrix --kernels $BARE_KERNEL --backends memmap" /dev/null
+	[[ $output == *$'\r\e[K'*"[1/1]"*"ETA 0:00"* ]]
+	run -0 --separate-stderr "$PMEMLAB" matrix -q --kernels "$BARE_KERNEL"
+	[[ -z $stderr ]]
+}
+
+# record ID FIXTURE STATUS RESULT REASON: a crafted run record (the seam:
+# what 'matrix' writes for one guest) with one fixture.
+record() {
+	local id=$1 fixture=$2 status=$3 result=$4 reason=$5
+	jq -nc --arg id "$id" --arg f "$fixture" --arg status "$status" --arg result "$result" --arg reason "$reason" '
+		($id | capture("^(?<k>.+):(?<b>[a-z]+)$")) as $c
+		| {id: $id, kernel: $c.k, backend: $c.b, host: "h", fixtures: [$f], booted: true,
+		   exit_status: 0, seconds: 10, error: null,
+		   kconfig: {kernel: $c.k, run: {supported: true}, backend: {supported: true},
+			fixtures: {($f): {expected: "pmem", supported: true, reasons: [], missing: []}}},
+		   run: {boot_seconds: 9, guest_kernel: $c.k, accel: "tcg", pmem_iomem: [], error: null,
+			fixtures: [{fixture: $f, expected: "pmem", status: $status, result: $result,
+				reason: (if $reason == "" then null else $reason end),
+				probe: (if $status == "ok" then {verdict: "pmem", page_strip: "PPPP", pmem_pages: 4, present: 4} else null end)}]}}
+		| {report: "matrix", runs: [.]}'
+}
+
+@test "report merge joins cells; a skip the config says cannot happen is a failure" {
+	record k1:memmap xfs-dax ok pass "" >"$BATS_TEST_TMPDIR/a.json"
+	record k2:nvdimm xfs-dax skip skip "kernel has no xfs filesystem" >"$BATS_TEST_TMPDIR/b.json"
+	mkdir "$BATS_TEST_TMPDIR/dir"
+	record k1:nvdimm xfs-dax ok pass "" >"$BATS_TEST_TMPDIR/dir/matrix.json"
+	run -1 --separate-stderr "$PMEMLAB" report merge --format json --report "$BATS_TEST_TMPDIR/out" \
+		"$BATS_TEST_TMPDIR/b.json" "$BATS_TEST_TMPDIR/a.json" "$BATS_TEST_TMPDIR/dir"
+	local j=$output
+	[[ $(jq -r '[.cells[].id] | join(" ")' <<<"$j") == "k1:memmap:xfs-dax k1:nvdimm:xfs-dax k2:nvdimm:xfs-dax" ]]
+	[[ $(jq -r '[.cells[].result] | join(" ")' <<<"$j") == "pass pass fail" ]]
+	[[ $(jq -r '.cells[2].reason' <<<"$j") == "the kernel's config supports it, but the guest skipped it: kernel has no xfs filesystem" ]]
+	[[ $(jq -r '"\(.ok) \(.jobs) \(.wall_seconds)"' <<<"$j") == "false null null" ]]
+	[[ $(xmllint --xpath 'count(//testcase/failure)' "$BATS_TEST_TMPDIR/out/junit.xml") == 1 ]]
+	grep -q 'k2:nvdimm:xfs-dax.*guest skipped it' "$BATS_TEST_TMPDIR/out/summary.md"
+}
+
+@test "report merge refuses a cell twice, a file that is not a matrix report, and no input" {
+	record k1:memmap xfs-dax ok pass "" >"$BATS_TEST_TMPDIR/a.json"
+	refuses "cell 'k1:memmap' is in more than one input" report merge "$BATS_TEST_TMPDIR/a.json" "$BATS_TEST_TMPDIR/a.json"
+	echo '{"tool":"pmemprobe"}' >"$BATS_TEST_TMPDIR/probe.json"
+	refuses "'$BATS_TEST_TMPDIR/probe.json' is not a pmemlab matrix report" report merge "$BATS_TEST_TMPDIR/probe.json"
+	echo 'not json' >"$BATS_TEST_TMPDIR/junk"
+	refuses "is not a pmemlab matrix report" report merge "$BATS_TEST_TMPDIR/junk"
+	refuses "is not a readable matrix.json" report merge "$BATS_TEST_TMPDIR/missing"
+	refuses "give one or more matrix.json files" report merge
+	refuses "unknown subcommand 'join'" report join
+}
+
+@test "the HTML report is one self-contained file: no script, no external resource" {
+	record k1:memmap xfs-dax ok pass "" >"$BATS_TEST_TMPDIR/a.json"
+	run -0 --separate-stderr "$PMEMLAB" report merge --report "$BATS_TEST_TMPDIR/out" "$BATS_TEST_TMPDIR/a.json"
+	local html=$BATS_TEST_TMPDIR/out/matrix.html
+	xmllint --html --noout "$html"
+	! grep -Eiq '<script|<link|src=|url\(|https?://' "$html"
+	grep -q '<svg class="strip"' "$html"
+	grep -q 'fill="#0969da"' "$html"
+}
