@@ -33,6 +33,10 @@ def cell_html:
 		+ (.page_strip | strip_svg) + "</td>"
 	end;
 
+# a count in its result's color; a zero stays grey so no color means none
+def badge($n; $text; $color):
+	"<span style=\"background:\(if $n > 0 then $color else "#afb8c1" end)\">\($n) \($text)</span>";
+
 def legend_item($color; $text): "<span class=\"key\"><i style=\"background:\($color)\"></i>\($text)</span>";
 
 . as $doc
@@ -61,7 +65,7 @@ svg.strip { display: block; width: 150px; height: 14px; margin-top: 4px; backgro
 code { font-size: 12px; }
 </style></head><body>
 <h1>pmemlab matrix</h1>
-<p class=\"summary\"><span style=\"background:#2da44e\">\(.summary.passed) passed</span><span style=\"background:#cf222e\">\(.summary.failed) failed</span><span style=\"background:#8c959f\">\(.summary.unsupported) unsupported by kernel</span>
+<p class=\"summary\">\(badge(.summary.passed; "passed"; "#2da44e"))\(badge(.summary.failed; "failed"; "#cf222e"))\(badge(.summary.unsupported; "unsupported by kernel"; "#8c959f"))
 \(.summary.cells) cells, \(.summary.guests) guests\(if .wall_seconds then ", -j \(.jobs), \(.wall_seconds) s wall" else " (merged)" end)\(if .summary.guest_errors > 0 then ", <b>\(.summary.guest_errors) guest error(s)</b>" else "" end)</p>
 <p class=\"legend\">"
 + legend_item("#2da44e"; "pass: placement as expected")
