@@ -124,6 +124,7 @@ lint:
 bench: all $(BENCH_BIN)
 	bench/run
 	bench/vm
+	bench/matrix
 
 deps:
 	scripts/install-deps

@@ -58,13 +58,12 @@ matrix_guest_mib() {
 matrix_prepare_kernel() {
 	local id=$1 dir=$2
 	mkdir -p "$dir"
-	local status=0
-	"$PMEMLAB_ROOT/scripts/pmemlab" kconfig --format json -q --kernel "$id" \
-		>"$dir/kconfig.json" 2>"$dir/kconfig.log" || status=$?
-	if ((status)); then
-		cat "$dir/kconfig.log" >&2
-		PMEMLAB_DIE_STATUS=$status die "kernel $id: its config could not be read"
-	fi
+	local status=0 quiet=()
+	[[ ${PMEMLAB_QUIET:-0} != 1 ]] || quiet=(-q)
+	# kconfig fetches a missing kernel and says so on stderr
+	"$PMEMLAB_ROOT/scripts/pmemlab" kconfig --format json "${quiet[@]}" --kernel "$id" \
+		>"$dir/kconfig.json" || status=$?
+	((status == 0)) || PMEMLAB_DIE_STATUS=$status die "kernel $id: its config could not be read"
 	# A kernel that cannot run a guest at all never boots: no image to build.
 	jq -e .commands.run.supported "$dir/kconfig.json" >/dev/null || return 0
 	"$PMEMLAB_ROOT/scripts/pmemlab" run --dry-run -q --kernel "$id" \
