@@ -185,8 +185,9 @@ matrix_run_cells() {
 		wait "${prep_pids[$k]}" || failed=$?
 	done
 	((failed == 0)) || exit "$failed"
+	MATRIX_PIDS=()
 
-	progress_start "${#ids[@]}"
+	progress_start "${#ids[@]}" "$jobs"
 	progress_event "${#ids[@]} cell(s), ${#MATRIX_FIXTURES[@]} fixture(s) each, $jobs at a time"
 	local -A pid_of=() started=()
 	local next=0 done=0 id pid status
@@ -198,10 +199,12 @@ matrix_run_cells() {
 			if [[ -z $CELL_PID ]]; then
 				matrix_finish "$id" "$next" ''
 				done=$((done + 1))
-				progress_event "$id: every fixture unsupported by the kernel, not booted $(progress_status "$done")"
+				progress_unit_done "$next"
+				progress_event "$id: every fixture unsupported by the kernel, not booted $(progress_status)"
 			else
 				pid_of[$next]=$CELL_PID
 				MATRIX_PIDS+=("$CELL_PID")
+				progress_unit_started "$next"
 				progress_event "$id: started"
 			fi
 			next=$((next + 1))
@@ -214,11 +217,12 @@ matrix_run_cells() {
 			unset "pid_of[$i]"
 			matrix_finish "${ids[$i]}" "$i" "$status"
 			done=$((done + 1))
-			progress_event "$(matrix_cell_summary "$SCRATCH/cells/$i/record.json") $(progress_status "$done")"
+			progress_unit_done "$i"
+			progress_event "$(matrix_cell_summary "$SCRATCH/cells/$i/record.json") $(progress_status)"
 		done
 		local running=()
 		for i in "${!pid_of[@]}"; do running+=("${ids[$i]}"); done
-		progress_tick "$done" "${running[@]}"
+		progress_tick "${running[@]}"
 		((done == ${#ids[@]})) || sleep 0.5
 	done
 	progress_end
@@ -244,8 +248,10 @@ matrix_stop() {
 	local status=$1 pid
 	trap - INT TERM
 	progress_end 2>/dev/null || true
-	log "interrupted: stopping ${#MATRIX_PIDS[@]} guest(s)"
-	for pid in "${MATRIX_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+	local alive=()
+	for pid in "${MATRIX_PIDS[@]}"; do ! kill -0 "$pid" 2>/dev/null || alive+=("$pid"); done
+	log "interrupted: stopping ${#alive[@]} guest(s) or kernel preparation(s)"
+	for pid in "${alive[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
 	for pid in "${MATRIX_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
 	exit "$status"
 }
