@@ -13,16 +13,6 @@ setup() {
 	export PMEMLAB_CACHE=$BATS_TEST_TMPDIR/cache
 }
 
-# refuses MESSAGE ARGS...: exit 2, MESSAGE on stderr, nothing left behind.
-refuses() {
-	local message=$1
-	shift
-	run -2 --separate-stderr "$PMEMLAB" "$@"
-	echo "stderr: $stderr" >&2
-	[[ $stderr == *"$message"* ]]
-	[[ -z $(ls -A "$TMPDIR") ]]
-}
-
 @test "no command prints the usage and exits 2" {
 	run -2 "$PMEMLAB"
 	[[ $output == *"usage: pmemlab COMMAND"* ]]

@@ -13,15 +13,6 @@ setup() {
 	export PMEMLAB_CACHE=$BATS_TEST_TMPDIR/cache
 }
 
-refuses() {
-	local message=$1
-	shift
-	run -2 --separate-stderr "$PMEMLAB" "$@"
-	echo "stderr: $stderr" >&2
-	[[ $stderr == *"$message"* ]]
-	[[ -z $(ls -A "$TMPDIR") ]]
-}
-
 default_release() {
 	dpkg-query -W -f='${Depends}\n' linux-image-amd64 2>/dev/null |
 		grep -o 'linux-image-[0-9][^ ,]*' | head -n 1 | sed 's/^linux-image-//'

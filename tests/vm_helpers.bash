@@ -106,3 +106,15 @@ no_leftovers() {
 	[[ -z $(ls -A "$TMPDIR") ]]
 	! pgrep -f "qemu-system-x86_64.*$TMPDIR" >/dev/null
 }
+
+# refuses MESSAGE ARGS...: pmemlab ARGS exits 2 with MESSAGE on stderr and
+# leaves nothing in the test's private TMPDIR (use_private_tmpdir).
+refuses() {
+	local message=$1
+	shift
+	run -2 --separate-stderr "$PMEMLAB" "$@"
+	# shellcheck disable=SC2154 # set by bats' run --separate-stderr
+	echo "stderr: $stderr" >&2
+	[[ $stderr == *"$message"* ]]
+	[[ -z $(ls -A "$TMPDIR") ]]
+}
