@@ -11,21 +11,12 @@
 readonly DEFAULT_KERNEL_META=linux-image-amd64
 
 kernel_resolve() {
-	local spec=${1:-} pkg
-	case $spec in
-	'' | default)
-		pkg=$(kernel_meta_target "$DEFAULT_KERNEL_META") || exit
-		;;
-	*/*)
-		kernel_from_image "$spec"
-		return
-		;;
-	cloud | rt) pkg=$(kernel_meta_target "linux-image-$spec-amd64") || exit ;;
-	linux-image-*) pkg=$spec ;;
-	[0-9]*) pkg=$(kernel_package_name "$spec") || exit "$EX_USAGE" ;;
-	*) usage_die "unknown kernel '$spec': give a Debian kernel version (6.1.0-28-amd64), a flavour (cloud, rt), or a path to a bzImage" ;;
+	local id
+	id=$(kernel_id "${1:-}") || exit
+	case $id in
+	/*) kernel_from_image "$id" ;;
+	*) kernel_from_package "linux-image-$id" ;;
 	esac
-	kernel_from_package "$pkg"
 }
 
 # kernel_id SPEC: the name of a kernel that --kernel takes back and that
