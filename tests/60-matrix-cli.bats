@@ -20,8 +20,9 @@ default_release() {
 
 # A bzImage header whose config (beside it) has only CONFIG_X86_64: no
 # guest can run on it, so every cell is unsupported and nothing boots.
+# Its directory's name has a space and an '=' (ids are paths, any path).
 bare_kernel() {
-	local dir=$BATS_TEST_TMPDIR/kern version=9.9.9-matrix-test
+	local dir="$BATS_TEST_TMPDIR/k=1 dir" version=9.9.9-matrix-test
 	mkdir -p "$dir/lib/modules/$version"
 	: >"$dir/lib/modules/$version/modules.dep"
 	fake_bzimage "$dir/bzImage" "$version"
@@ -33,6 +34,8 @@ bare_kernel() {
 	refuses "invalid -j '0'" matrix -j 0
 	refuses "invalid -j 'two'" matrix --jobs two
 	refuses "unknown backend 'pmem'" matrix --backends memmap,pmem
+	refuses "unknown backend 'memmap nvdimm'" matrix --backends "memmap nvdimm"
+	refuses "unknown fixture 'tmpfs xfs-dax'" matrix --fixtures "tmpfs xfs-dax"
 	refuses "unknown fixture 'ext5-dax'" matrix --fixtures tmpfs,ext5-dax
 	refuses "unknown format 'xml'" matrix --format xml
 	refuses "invalid cell '6.1.0-56-amd64'" matrix --cell 6.1.0-56-amd64
@@ -63,7 +66,7 @@ $def:memmap
 @test "a bzImage's cell id is its absolute path, and --cell takes it back" {
 	bare_kernel
 	cd "$BATS_TEST_TMPDIR"
-	run -0 --separate-stderr "$PMEMLAB" matrix --list --kernels kern/bzImage --backends memmap
+	run -0 --separate-stderr "$PMEMLAB" matrix --list --kernels "k=1 dir/bzImage,$BARE_KERNEL" --backends memmap
 	[[ $output == "$BARE_KERNEL:memmap" ]]
 	run -0 --separate-stderr "$PMEMLAB" matrix --cell "$output" --format json -q
 	[[ $(jq -r '.runs | map(.id) | join(" ")' <<<"$output") == "$BARE_KERNEL:memmap" ]]
@@ -96,7 +99,7 @@ $def:memmap
 	[[ $stderr != *$'\r'* ]]
 	[[ $output == *"22 cells: 0 passed, 0 failed, 22 unsupported by kernel"* ]]
 	# script(1) gives the command a terminal
-	run -0 script -qec "$PMEMLAB matrix --kernels $BARE_KERNEL --backends memmap" /dev/null
+	run -0 script -qec "$PMEMLAB matrix --kernels $(printf %q "$BARE_KERNEL") --backends memmap" /dev/null
 	[[ $output == *$'\r\e[K'*"[1/1]"*"ETA 0:00"* ]]
 	run -0 --separate-stderr "$PMEMLAB" matrix -q --kernels "$BARE_KERNEL"
 	[[ -z $stderr ]]

@@ -89,7 +89,8 @@ cmd_matrix() {
 			ids+=("$(matrix_cell_id "$(kernel_id "$CELL_KERNEL")" "$CELL_BACKEND")")
 		done
 	else
-		mapfile -t ids < <(matrix_ids "$kernels" "$backends")
+		matrix_ids "$kernels" "$backends"
+		ids=("${MATRIX_IDS[@]}")
 		((${#ids[@]})) || usage_die "--kernels '$kernels' and --backends '$backends' name no cell"
 	fi
 	if ((list)); then
@@ -124,14 +125,20 @@ cmd_matrix() {
 }
 
 matrix_validate() {
-	local backends=$1 fixtures=$2 jobs=$3 format=$4 report=$5 b f known
-	for b in $(matrix_split "$backends"); do
-		[[ " ${MATRIX_BACKENDS[*]} " == *" $b "* ]] || usage_die "unknown backend '$b': choose memmap, nvdimm or both"
+	local backends=$1 fixtures=$2 jobs=$3 format=$4 report=$5 b f known list
+	mapfile -t list < <(matrix_split "$backends")
+	for b in "${list[@]}"; do
+		case $b in
+		memmap | nvdimm) ;;
+		*) usage_die "unknown backend '$b': choose memmap, nvdimm or both" ;;
+		esac
 	done
 	known=$(sh "$PMEMLAB_ROOT/fixtures/run" --list | cut -f1 | tr '\n' ' ')
 	MATRIX_FIXTURES=()
-	for f in $(matrix_split "$fixtures"); do
-		[[ " $known" == *" $f "* ]] || usage_die "unknown fixture '$f': choose one of: $known"
+	mapfile -t list < <(matrix_split "$fixtures")
+	for f in "${list[@]}"; do
+		# a name, not a space-separated run of names
+		[[ $f =~ ^[a-z0-9-]+$ && " $known" == *" $f "* ]] || usage_die "unknown fixture '$f': choose one of: $known"
 		MATRIX_FIXTURES+=("$f")
 	done
 	# canonical order, whatever order they were given in
@@ -147,15 +154,20 @@ matrix_validate() {
 	[[ -z $report || -d $report || ! -e $report ]] || usage_die "--report '$report' exists and is not a directory"
 }
 
-# Cell ids, kernels in the order given, then backends.
+# MATRIX_IDS: the cell ids, kernels in the order given, then backends.
+# Not printed: a kernel_id refusal must end the command, not a subshell.
 matrix_ids() {
-	local kernels=$1 backends=$2 k b id seen=' '
-	for k in $(matrix_split "$kernels"); do
+	local kernels backends k b id
+	local -A seen=()
+	mapfile -t kernels < <(matrix_split "$1")
+	mapfile -t backends < <(matrix_split "$2")
+	MATRIX_IDS=()
+	for k in "${kernels[@]}"; do
 		id=$(kernel_id "$k") || exit
-		[[ $seen != *" $id "* ]] || continue
-		seen+="$id "
-		for b in $(matrix_split "$backends"); do
-			matrix_cell_id "$id" "$b"
+		[[ -z ${seen[$id]:-} ]] || continue
+		seen[$id]=1
+		for b in "${backends[@]}"; do
+			MATRIX_IDS+=("$(matrix_cell_id "$id" "$b")")
 		done
 	done
 }
@@ -166,20 +178,22 @@ matrix_run_cells() {
 	local jobs=$1
 	shift
 	local ids=("$@") i kdir kernels=() k
+	# kernel id -> its kconfig.json (ids may be paths: any character)
+	declare -gA MATRIX_KCONFIG=()
 	for i in "${!ids[@]}"; do
 		matrix_parse_cell "${ids[$i]}"
-		[[ " ${kernels[*]} " == *" $CELL_KERNEL "* ]] || kernels+=("$CELL_KERNEL")
+		[[ -n ${MATRIX_KCONFIG[$CELL_KERNEL]:-} ]] && continue
+		MATRIX_KCONFIG[$CELL_KERNEL]=$SCRATCH/kernels/${#kernels[@]}/kconfig.json
+		kernels+=("$CELL_KERNEL")
 	done
 	# Kernels are prepared side by side: downloads and image builds overlap.
-	MATRIX_KCONFIG=()
 	local prep_pids=() failed=0
 	step "preparing ${#kernels[@]} kernel(s): fetching those not in the cache, reading their configs, building guest images"
-	for k in "${!kernels[@]}"; do
-		kdir=$SCRATCH/kernels/$k
-		(matrix_prepare_kernel "${kernels[$k]}" "$kdir") &
+	for k in "${kernels[@]}"; do
+		kdir=${MATRIX_KCONFIG[$k]%/*}
+		(matrix_prepare_kernel "$k" "$kdir") &
 		prep_pids+=($!)
 		MATRIX_PIDS+=($!)
-		MATRIX_KCONFIG+=("${kernels[$k]}=$kdir/kconfig.json")
 	done
 	for k in "${!prep_pids[@]}"; do
 		wait "${prep_pids[$k]}" || failed=$?
@@ -189,13 +203,13 @@ matrix_run_cells() {
 
 	progress_start "${#ids[@]}" "$jobs"
 	progress_event "${#ids[@]} cell(s), ${#MATRIX_FIXTURES[@]} fixture(s) each, $jobs at a time"
-	local -A pid_of=() started=()
+	local -A pid_of=()
 	local next=0 done=0 id pid status
 	while ((done < ${#ids[@]})); do
 		while ((next < ${#ids[@]} && ${#pid_of[@]} < jobs)); do
 			id=${ids[$next]}
 			matrix_parse_cell "$id"
-			matrix_start_cell "$id" "$(matrix_kconfig_of "$CELL_KERNEL")" "$SCRATCH/cells/$next" "${MATRIX_FIXTURES[@]}"
+			matrix_start_cell "$id" "${MATRIX_KCONFIG[$CELL_KERNEL]}" "$SCRATCH/cells/$next" "${MATRIX_FIXTURES[@]}"
 			if [[ -z $CELL_PID ]]; then
 				matrix_finish "$id" "$next" ''
 				done=$((done + 1))
@@ -228,18 +242,10 @@ matrix_run_cells() {
 	progress_end
 }
 
-matrix_kconfig_of() {
-	local entry
-	for entry in "${MATRIX_KCONFIG[@]}"; do
-		[[ ${entry%%=*} != "$1" ]] || { printf '%s\n' "${entry#*=}"; return; }
-	done
-	die "internal: no kernel config for $1"
-}
-
 matrix_finish() {
 	local id=$1 n=$2 status=$3
 	matrix_parse_cell "$id"
-	matrix_record "$id" "$(matrix_kconfig_of "$CELL_KERNEL")" "$SCRATCH/cells/$n" "$status" \
+	matrix_record "$id" "${MATRIX_KCONFIG[$CELL_KERNEL]}" "$SCRATCH/cells/$n" "$status" \
 		"${MATRIX_FIXTURES[@]}" >"$SCRATCH/cells/$n/record.json"
 }
 

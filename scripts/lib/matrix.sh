@@ -6,14 +6,15 @@
 # (kernel x backend x fixture); `report merge` does the same with records
 # from several machines. Needs common.sh, kernel.sh and progress.sh.
 
-readonly MATRIX_BACKENDS=(memmap nvdimm)
 # What one guest needs besides its PMem: QEMU and the kernel's own use.
 readonly MATRIX_GUEST_OVERHEAD_MIB=256
 
-# matrix_split LIST: comma-separated words, one per line, no empty ones.
+# matrix_split LIST: comma-separated words, one per line, no empty ones;
+# words are taken as they are (no globbing, spaces kept: paths).
 matrix_split() {
-	local IFS=, word
-	for word in $1; do
+	local words word
+	IFS=, read -ra words <<<"$1"
+	for word in "${words[@]}"; do
 		[[ -z $word ]] || printf '%s\n' "$word"
 	done
 }
