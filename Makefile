@@ -116,6 +116,8 @@ check-host:
 
 lint:
 	shellcheck -x $(SHELL_FILES)
+	@# pipes into grep -q or head fail at random under pipefail (SIGPIPE)
+	scripts/lint-pipes $(SHELL_FILES)
 	@# the guest runs these under busybox sh: a syntax error there kills PID 1
 	for f in vm/guest/init vm/guest/lib.sh fixtures/run fixtures/*.sh; do busybox sh -n "$$f" || exit 1; done
 	clang-format --dry-run --Werror $(PROBE_SRCS) $(PROBE_HDRS) $(wildcard bench/*.c tests/data/*.c) \

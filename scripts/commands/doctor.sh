@@ -64,6 +64,7 @@ cmd_doctor() {
 	doctor_memory
 	doctor_disk "$DOCTOR_FETCH"
 	doctor_cache
+	doctor_workdirs
 
 	local json
 	json=$(doctor_report_json)

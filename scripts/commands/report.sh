@@ -64,7 +64,7 @@ report_merge() {
 		n=$((n + 1))
 	done
 	local dup
-	dup=$(cat "$SCRATCH"/*.records | jq -r .id | sort | uniq -d | head -n 1)
+	dup=$(cat "$SCRATCH"/*.records | jq -r .id | sort | uniq -d | sed -n 1p)
 	[[ -z $dup ]] || usage_die "report merge: cell '$dup' is in more than one input"
 	local doc
 	doc=$(matrix_document null null "$SCRATCH"/*.records)

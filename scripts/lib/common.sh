@@ -27,8 +27,14 @@ usage_die() {
 }
 
 # The user's cache: kernels, initramfs images, the KVM verdict.
+# cache_path only names it; cache_dir also creates it.
+cache_path() {
+	printf '%s\n' "${PMEMLAB_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pmemlab}"
+}
+
 cache_dir() {
-	local dir=${PMEMLAB_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pmemlab}
+	local dir
+	dir=$(cache_path)
 	mkdir -p "$dir" || die "cannot create cache directory $dir"
 	printf '%s\n' "$dir"
 }
@@ -43,8 +49,7 @@ sh_quote() {
 # removed however the command ends (for commands that boot no guest;
 # those use session_start, which also stops QEMU).
 scratch_dir_start() {
-	SCRATCH=$(mktemp -d "${TMPDIR:-/tmp}/pmemlab-$1.XXXXXX") ||
-		die "cannot create a scratch directory in ${TMPDIR:-/tmp} (is it writable?)"
+	SCRATCH=$(workdir_create "pmemlab-$1") || exit
 	trap scratch_dir_cleanup EXIT
 }
 
@@ -52,6 +57,77 @@ scratch_dir_cleanup() {
 	local status=$?
 	[[ -z ${SCRATCH:-} ]] || rm -rf "$SCRATCH"
 	exit "$status"
+}
+
+# Work directories carry an owner record (pid, start time, boot id), so
+# that a run killed with SIGKILL, whose traps never ran, leaves a
+# directory the next run can recognise as dead and remove.
+readonly WORKDIR_OWNER=.pmemlab-owner
+
+# workdir_create PREFIX: a new 0700 directory in TMPDIR, owned by this
+# process; prints its path.
+workdir_create() {
+	local tmp=${TMPDIR:-/tmp} dir
+	dir=$(mktemp -d "$tmp/$1.XXXXXX") || die "cannot create a work directory in $tmp (is it writable?)"
+	chmod 0700 "$dir"
+	process_identity "$$" >"$dir/$WORKDIR_OWNER" || die "cannot write in $dir (disk full?)"
+	printf '%s\n' "$dir"
+}
+
+# process_identity PID: "PID START_TIME BOOT_ID", unique across PID reuse.
+process_identity() {
+	local stat fields
+	stat=$(<"/proc/$1/stat") || return 1
+	read -ra fields <<<"${stat##*) }"
+	printf '%s %s %s\n' "$1" "${fields[19]}" "$(</proc/sys/kernel/random/boot_id)"
+}
+
+# workdir_dead: this user's pmemlab work directories in TMPDIR whose
+# owner is gone, one per line. Kept ones (--keep-work) have no owner.
+workdir_dead() {
+	local dir owner pid rest
+	for dir in "${TMPDIR:-/tmp}"/pmemlab.* "${TMPDIR:-/tmp}"/pmemlab-*.*; do
+		[[ -d $dir && -O $dir && -f $dir/$WORKDIR_OWNER ]] || continue
+		owner=$(<"$dir/$WORKDIR_OWNER") || continue
+		pid=${owner%% *} rest=$(process_identity "$pid" 2>/dev/null) || rest=
+		[[ -n $pid && $owner == "$rest" ]] || printf '%s\n' "$dir"
+	done
+}
+
+# workdir_sweep: remove what workdir_dead lists, saying so.
+workdir_sweep() {
+	local dir
+	while IFS= read -r dir; do
+		rm -rf "$dir" && step "removed the work directory of a run that was killed: $dir"
+	done < <(workdir_dead)
+}
+
+# Prefixes for children that must not outlive us, even if we die of
+# SIGKILL (no trap runs then): the kernel sends them the signal when this
+# process exits. A command, not a function: `"${DIE_WITH_US_KILL[@]}" cmd &`
+# must exec in the forked child, whose parent is then this very process.
+readonly DIE_WITH_US_KILL=(setpriv --pdeathsig KILL --)
+readonly DIE_WITH_US_TERM=(setpriv --pdeathsig TERM --)
+
+# cache_lock NAME: wait for, then hold, the cache's lock NAME (one file
+# in the cache); CACHE_LOCK_FD is its descriptor, for cache_unlock. Runs
+# that share a cache fill it one at a time: the second one to want a
+# kernel or an image waits, then finds it there.
+: "${PMEMLAB_LOCK_TIMEOUT:=900}"
+cache_lock() {
+	local file
+	file="$(cache_dir)/.lock-$1"
+	exec {CACHE_LOCK_FD}>>"$file" || die "cannot open the lock $file"
+	flock -n "$CACHE_LOCK_FD" && return
+	step "waiting for another pmemlab filling the cache ($1)"
+	flock -w "$PMEMLAB_LOCK_TIMEOUT" "$CACHE_LOCK_FD" ||
+		die "waited ${PMEMLAB_LOCK_TIMEOUT}s for the cache lock $file: is another pmemlab stuck? (fuser -v $file)"
+}
+
+cache_unlock() {
+	flock -u "$CACHE_LOCK_FD"
+	exec {CACHE_LOCK_FD}>&-
+	CACHE_LOCK_FD=
 }
 
 # Wait until "$@" succeeds or SECONDS_LEFT run out; polls every 0.1 s.

@@ -52,21 +52,38 @@ deps_ensure() {
 	log "installing missing Debian packages: $missing"
 	# shellcheck disable=SC2086 # a list of package names
 	if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing >&2; then
-		apt-get update -q >&2 || die "apt-get update failed"
+		apt_update "apt-get install failed (old package lists?)"
 		# shellcheck disable=SC2086
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing >&2 ||
 			die "apt-get install failed for: $missing"
 	fi
 }
 
+# apt_knows PKG: apt's lists have a candidate for PKG. The output is
+# captured first: `apt-cache policy | grep -q` fails under pipefail when
+# grep stops reading and apt-cache dies of SIGPIPE.
+apt_knows() {
+	local policy
+	policy=$(apt-cache policy "$1" 2>/dev/null) || return 1
+	[[ $policy =~ Candidate:\ [0-9] ]]
+}
+
+# apt_update WHY: `apt-get update` (root only), saying why; apt's output
+# goes to a log shown only when it fails.
+apt_update() {
+	local out
+	log "$1: running apt-get update"
+	out=$(apt-get update -q 2>&1) || die "apt-get update failed: $(tail -n 3 <<<"$out" | tr '\n' ' ')"
+}
+
 # The default guest kernel comes from Debian's archive through apt, so
-# apt's lists must know linux-image-amd64 unless a kernel is installed.
+# at set-up apt's lists must know linux-image-amd64 unless a kernel is
+# installed.
 deps_kernel_lists() {
-	apt-cache policy linux-image-amd64 2>/dev/null | grep -q 'Candidate: [0-9]' && return 0
+	apt_knows linux-image-amd64 && return 0
 	compgen -G '/boot/vmlinuz-*' >/dev/null && return 0
 	if ((EUID == 0)); then
-		log "apt's package lists are empty: running apt-get update"
-		apt-get update -q >&2 || die "apt-get update failed"
+		apt_update "apt's package lists do not know linux-image-amd64"
 	else
 		log "apt's package lists do not know linux-image-amd64: run 'sudo apt-get update' (or pass --kernel)"
 	fi

@@ -66,7 +66,7 @@ doctor_qemu() {
 # own check; apt-get and dpkg-deb only matter when a kernel is fetched.
 readonly DOCTOR_TOOLS=(
 	cpio:cpio jq:jq modprobe:kmod xz:xz-utils zstd:zstd gzip:gzip ldd:libc-bin
-	sha256sum:coreutils truncate:coreutils mkfifo:coreutils setsid:util-linux
+	sha256sum:coreutils truncate:coreutils mkfifo:coreutils setpriv:util-linux flock:util-linux
 	apt-get:apt dpkg-deb:dpkg
 )
 
@@ -167,20 +167,14 @@ doctor_probe_binary() {
 # What --accel auto (or PMEMLAB_ACCEL) will use, and why. Only --probe-kvm
 # boots a guest (the same check `run` makes once per host boot).
 doctor_accel() {
-	local probe=$1 mode=${PMEMLAB_ACCEL:-auto} device verdict=unknown accel reason status=ok fix=''
-	local boot_id verdict_file
-	boot_id=$(cat /proc/sys/kernel/random/boot_id 2>/dev/null || echo unknown)
-	verdict_file=$(doctor_cache_path)/kvm-verdict-$boot_id
-	[[ ! -r $verdict_file ]] || verdict=$(<"$verdict_file")
-	if kvm_device_usable; then
-		device=usable
-	else
-		[[ -e /dev/kvm ]] && device=no-access || device=missing
-	fi
+	local probe=$1 mode=${PMEMLAB_ACCEL:-auto} device verdict accel reason status=ok fix=''
+	verdict=$(kvm_verdict_cached)
+	kvm_device_usable || true
+	device=$KVM_DEVICE
 	if [[ $device == usable && $mode != tcg && $probe == 1 ]]; then
-		rm -f "$verdict_file"
+		rm -f "$(kvm_verdict_file)"
 		if doctor_probe_kernel && kvm_guest_progresses; then verdict=works; else verdict=hangs; fi
-		[[ ! -r $verdict_file ]] || verdict=$(<"$verdict_file")
+		verdict=$(kvm_verdict_cached)
 	fi
 	case $mode in
 	tcg) accel=tcg reason="PMEMLAB_ACCEL=tcg" ;;
@@ -190,6 +184,7 @@ doctor_accel() {
 		else
 			accel=kvm status=fail reason="PMEMLAB_ACCEL=kvm but $KVM_WHY"
 			fix="unset PMEMLAB_ACCEL (auto falls back to TCG), or make /dev/kvm usable"
+			((KVM_FIX_NEEDED == 0)) || fix="$fix: $KVM_FIX"
 		fi
 		;;
 	*)
@@ -198,7 +193,7 @@ doctor_accel() {
 			fix="for KVM: a host with virtualisation enabled (nested virtualisation for a VM, kvm_intel/kvm_amd loaded)"
 		elif [[ $device == no-access ]]; then
 			accel=tcg status=warn reason="$KVM_WHY: guests run under TCG"
-			fix="sudo usermod -aG kvm $(id -un), then log in again"
+			fix=$KVM_FIX
 		elif [[ $verdict == works ]]; then
 			accel=kvm reason="a KVM guest boots here (checked this host boot)"
 		elif [[ $verdict == hangs ]]; then
@@ -223,11 +218,6 @@ doctor_probe_kernel() {
 	KERNEL_IMAGE=$(<"$DOCTOR_TMP/kernel")
 }
 
-# The cache directory, without creating it (cache_dir would).
-doctor_cache_path() {
-	printf '%s\n' "${PMEMLAB_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pmemlab}"
-}
-
 # Free bytes on the filesystem that holds PATH (or would, once created).
 doctor_free_bytes() {
 	local dir=$1
@@ -239,7 +229,7 @@ doctor_free_bytes() {
 doctor_memory() {
 	local backend=${PMEMLAB_BACKEND:-memmap} size=${PMEMLAB_SIZE:-1G} sizes total=0 r need avail
 	if ! sizes=$(parse_region_sizes "$size" 2>"$DOCTOR_TMP/size.err"); then
-		doctor_check memory fail "PMEMLAB_SIZE='$size' is refused: $(sed 's/^pmemlab: //' "$DOCTOR_TMP/size.err" | head -n 1)" \
+		doctor_check memory fail "PMEMLAB_SIZE='$size' is refused: $(sed -n '1s/^pmemlab: //p' "$DOCTOR_TMP/size.err")" \
 			"unset PMEMLAB_SIZE or fix it (multiples of 16M, at least 512M)"
 		return
 	fi
@@ -290,7 +280,7 @@ doctor_space() {
 
 doctor_disk() {
 	local fetch=$1 tmp=${TMPDIR:-/tmp} cache need mib=$((1 << 20)) gib=$((1 << 30))
-	cache=$(doctor_cache_path)
+	cache=$(cache_path)
 	# A fetched Debian kernel unpacks to 38-114 MiB here (6.12 cloud, 6.1 cloud,
 	# 6.12 generic); an initramfs is about 25 MiB.
 	need=$((64 * mib))
@@ -313,10 +303,10 @@ doctor_disk() {
 # Sets DOCTOR_FETCH=1 when the first run will have to download it.
 doctor_kernel() {
 	local spec=${PMEMLAB_KERNEL:-} pkg='' version='' where='' meta='' status=ok message fix=''
-	DOCTOR_FETCH=0
+	DOCTOR_FETCH=0 KERNEL_META_SOURCE=
+	meta=$(kernel_spec_meta "$spec") || meta=
 	case $spec in
-	'' | default) meta=$DEFAULT_KERNEL_META ;;
-	cloud | rt) meta=linux-image-$spec-amd64 ;;
+	'' | default | cloud | rt) ;;
 	linux-image-*) pkg=$spec ;;
 	*/*) doctor_kernel_image "$spec"; return ;;
 	[0-9]*)
@@ -332,35 +322,42 @@ doctor_kernel() {
 		;;
 	esac
 	if [[ -n $meta ]]; then
-		pkg=$(dpkg-query -W -f='${Depends}\n' "$meta" 2>/dev/null | grep -o 'linux-image-[0-9][^ ,]*' | head -n 1) || true
-		[[ -n $pkg ]] || pkg=$(apt-cache depends "$meta" 2>/dev/null |
-			sed -n 's/^ *Depends: \(linux-image-[0-9][^ ]*\)$/\1/p' | head -n 1) || true
-		if [[ -z $pkg ]] && pkg=$(kernel_newest_installed); then
+		if kernel_meta_lookup "$meta"; then
+			pkg=$KERNEL_META_TARGET
+		elif pkg=$(kernel_newest_installed); then
 			status=warn fix="sudo apt-get update (so that apt knows $meta)"
 		fi
 	fi
 	if [[ -z $pkg ]]; then
-		doctor_check kernel fail "cannot resolve $meta: apt's lists do not know it and no Debian kernel is installed" \
+		doctor_check kernel fail "cannot resolve $meta: apt's lists do not know it, the cache has no kernel for it and no Debian kernel is installed" \
 			"sudo apt-get update, or pass --kernel (a version, or a bzImage with its modules)"
 		doctor_fact kernel "$(jq -n --arg spec "$spec" '{spec: $spec, package: null, version: null, where: null}')"
 		return
 	fi
 	version=${pkg#linux-image-}
-	if [[ -r /boot/vmlinuz-$version && -e /lib/modules/$version/modules.dep ]]; then
-		where=host message="$pkg, installed on the host (/boot/vmlinuz-$version)"
-	elif [[ -e $(doctor_cache_path)/kernels/$version/.complete ]]; then
-		where=cache message="$pkg, in the cache ($(doctor_cache_path)/kernels/$version)"
-	elif apt-cache policy "$pkg" 2>/dev/null | grep -q 'Candidate: [0-9]'; then
-		where=download DOCTOR_FETCH=1 message="$pkg, not here yet: the first run downloads it (apt-get download, no install)"
+	where=$(kernel_where "$version")
+	case $where in
+	host) message="$pkg, installed on the host (/boot/vmlinuz-$version)" ;;
+	cache) message="$pkg, in the cache ($(cache_path)/kernels/$version)" ;;
+	download)
+		DOCTOR_FETCH=1 message="$pkg, not here yet: the first run downloads it (apt-get download, no install)"
 		[[ $status != ok ]] || status=info
-	else
-		where=unavailable status=fail message="$pkg is neither installed, cached nor known to apt"
+		;;
+	*)
+		status=fail message="$pkg is neither installed, cached nor known to apt"
 		fix="sudo apt-get update, or choose another --kernel ('apt-cache search linux-image' lists them)"
-	fi
+		;;
+	esac
+	case $KERNEL_META_SOURCE in
+	dpkg) message="$message; $meta as installed" ;;
+	cache) message="$message; $meta as the cache recorded it ('pmemlab kernel update' asks apt again)" ;;
+	apt) message="$message; $meta as apt's lists say" ;;
+	esac
 	[[ -z $meta ]] || message="$meta -> $message"
 	doctor_check kernel "$status" "$message" "$fix"
 	doctor_fact kernel "$(jq -n --arg spec "$spec" --arg pkg "$pkg" --arg version "$version" --arg where "$where" \
-		'{spec: $spec, package: $pkg, version: $version, where: $where}')"
+		--arg by "$KERNEL_META_SOURCE" '{spec: $spec, package: $pkg, version: $version, where: $where,
+		resolved_by: (if $by == "" then null else $by end)}')"
 }
 
 doctor_kernel_image() {
@@ -390,7 +387,7 @@ doctor_kernel_image() {
 # What the cache holds: kernels, initramfs images, KVM verdicts.
 doctor_cache() {
 	local cache d f name bytes total boot_id rows=() leftovers=() stale=()
-	cache=$(doctor_cache_path)
+	cache=$(cache_path)
 	if [[ ! -d $cache ]]; then
 		doctor_check cache info "$cache does not exist yet: the first run fills it"
 		doctor_fact cache "$(jq -n -c --arg path "$cache" \
@@ -447,6 +444,20 @@ doctor_cache() {
 	if ((${#stale[@]})); then
 		doctor_check cache-stale info "initramfs images of kernels no longer here: ${stale[*]}" "rm -f ${stale[*]}"
 	fi
+}
+
+# Work directories of runs that were killed (SIGKILL: no trap ran). The
+# next run removes them; doctor only lists them.
+doctor_workdirs() {
+	local dead=()
+	mapfile -t dead < <(workdir_dead)
+	if ((${#dead[@]})); then
+		doctor_check workdirs info "${#dead[@]} work director$( ((${#dead[@]} == 1)) && echo "y of a killed run" || echo "ies of killed runs") in ${TMPDIR:-/tmp}: ${dead[*]}" \
+			"the next pmemlab run removes them, or now: rm -rf ${dead[*]}"
+	else
+		doctor_check workdirs ok "no work directory of a killed run in ${TMPDIR:-/tmp}"
+	fi
+	doctor_fact workdirs "$(printf '%s\n' "${dead[@]}" | jq -R -s -c '{dead: split("\n") | map(select(. != ""))}')"
 }
 
 # The report: {ok, blocking, warnings, checks: [...], FACT: {...}...}.

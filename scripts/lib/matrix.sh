@@ -103,7 +103,8 @@ matrix_start_cell() {
 	((${#supported[@]})) || return 0
 	local args=(run --format json -q --kernel "$CELL_KERNEL" --backend "$CELL_BACKEND")
 	for f in "${supported[@]}"; do args+=(--fixture "$f"); done
-	"$PMEMLAB_ROOT/scripts/pmemlab" "${args[@]}" "${MATRIX_RUN_ARGS[@]}" \
+	# TERM if we die unannounced: the run then stops its guest itself
+	"${DIE_WITH_US_TERM[@]}" "$PMEMLAB_ROOT/scripts/pmemlab" "${args[@]}" "${MATRIX_RUN_ARGS[@]}" \
 		>"$dir/run.json" 2>"$dir/run.log" </dev/null &
 	CELL_PID=$!
 }

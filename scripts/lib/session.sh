@@ -1,14 +1,16 @@
 # shellcheck shell=bash
 # One run's private work directory and its cleanup. Whatever ends the
 # run (success, error, Ctrl-C, SIGTERM), QEMU is killed and the work
-# directory removed, unless --keep-work asked to keep it.
+# directory removed, unless --keep-work asked to keep it. SIGKILL runs no
+# trap: QEMU then dies with us (DIE_WITH_US_KILL), and the next run
+# removes the directory (workdir_sweep).
 
 QEMU_PID=
 WORK=
 
 session_start() {
-	WORK=$(mktemp -d "${TMPDIR:-/tmp}/pmemlab.XXXXXX") || die "cannot create a work directory in ${TMPDIR:-/tmp}"
-	chmod 0700 "$WORK"
+	workdir_sweep
+	WORK=$(workdir_create pmemlab) || exit
 	trap session_cleanup EXIT
 	trap 'log "interrupted"; exit 130' INT
 	trap 'log "terminated"; exit 143' TERM
@@ -27,6 +29,7 @@ session_cleanup() {
 	done
 	if [[ -n $WORK && -d $WORK ]]; then
 		if [[ ${OPT_KEEP_WORK:-0} == 1 ]]; then
+			rm -f "$WORK/$WORKDIR_OWNER"
 			log "work directory kept: $WORK"
 		else
 			rm -rf "$WORK"

@@ -13,12 +13,16 @@ accel_choose() {
 	case $mode in
 	tcg) accel_use tcg "asked for" ;;
 	kvm)
-		kvm_device_usable || usage_die "--accel kvm: $KVM_WHY"
+		if ! kvm_device_usable; then
+			((KVM_FIX_NEEDED == 0)) || usage_die "--accel kvm: $KVM_WHY; $KVM_FIX"
+			usage_die "--accel kvm: $KVM_WHY"
+		fi
 		accel_use kvm "asked for"
 		;;
 	auto)
 		if ! kvm_device_usable; then
 			accel_use tcg "$KVM_WHY"
+			((KVM_FIX_NEEDED == 0)) || log "KVM would be much faster: $KVM_FIX"
 		elif kvm_guest_progresses; then
 			accel_use kvm "a KVM guest boots here"
 		else
@@ -38,21 +42,45 @@ accel_use() {
 	esac
 }
 
+# The fix for a /dev/kvm its user cannot open, as on GitHub's hosted
+# runners (crw-rw---- root:kvm, the runner outside group kvm).
+readonly KVM_FIX="make /dev/kvm usable: echo 'KERNEL==\"kvm\", GROUP=\"kvm\", MODE=\"0666\", OPTIONS+=\"static_node=kvm\"' | sudo tee /etc/udev/rules.d/99-kvm4all.rules && sudo udevadm control --reload-rules && sudo udevadm trigger --name-match=kvm (in a container job: --device /dev/kvm; or add the user to group kvm)"
+
+# PMEMLAB_TEST_KVM_DEVICE: a test seam standing for /dev/kvm.
+# kvm_device_usable sets KVM_DEVICE (usable, no-access, missing) and,
+# when it is not usable, KVM_WHY.
 kvm_device_usable() {
-	if [[ ! -e /dev/kvm ]]; then
-		KVM_WHY="no /dev/kvm"
-	elif [[ ! -r /dev/kvm || ! -w /dev/kvm ]]; then
-		KVM_WHY="/dev/kvm is not readable and writable by $(id -un) (add the user to group kvm)"
+	local dev=${PMEMLAB_TEST_KVM_DEVICE:-/dev/kvm}
+	KVM_FIX_NEEDED=0 KVM_DEVICE=usable
+	if [[ ! -e $dev ]]; then
+		KVM_WHY="no /dev/kvm" KVM_DEVICE=missing
+	elif [[ ! -r $dev || ! -w $dev ]]; then
+		KVM_WHY="/dev/kvm exists but $(id -un) cannot open it ($(stat -c '%A %U:%G' "$dev"))"
+		KVM_FIX_NEEDED=1 KVM_DEVICE=no-access
 	else
 		return 0
 	fi
 	return 1
 }
 
-kvm_guest_progresses() {
-	local boot_id verdict_file
+# The KVM verdict of this host boot: its file, and what it says
+# (works, hangs, or unknown when no run checked yet). Looks only.
+kvm_verdict_file() {
+	local boot_id
 	boot_id=$(cat /proc/sys/kernel/random/boot_id 2>/dev/null || echo unknown)
-	verdict_file="$(cache_dir)/kvm-verdict-$boot_id"
+	printf '%s\n' "$(cache_path)/kvm-verdict-$boot_id"
+}
+
+kvm_verdict_cached() {
+	local file
+	file=$(kvm_verdict_file)
+	if [[ -r $file ]]; then cat "$file"; else echo unknown; fi
+}
+
+kvm_guest_progresses() {
+	local verdict_file
+	cache_dir >/dev/null
+	verdict_file=$(kvm_verdict_file)
 	if [[ -e $verdict_file ]]; then
 		[[ $(cat "$verdict_file") == works ]]
 		return
@@ -60,7 +88,7 @@ kvm_guest_progresses() {
 	step "checking that KVM guests make progress (up to ${PMEMLAB_KVM_PROBE_TIMEOUT}s, once per host boot)"
 	local log pid verdict=hangs
 	log=$(mktemp)
-	qemu-system-x86_64 -accel kvm -cpu max -m 256M -nodefaults -no-user-config \
+	"${DIE_WITH_US_KILL[@]}" qemu-system-x86_64 -accel kvm -cpu max -m 256M -nodefaults -no-user-config \
 		-display none -no-reboot -serial "file:$log" \
 		-kernel "$KERNEL_IMAGE" -append "console=ttyS0 panic=-1 rdinit=/nonexistent" \
 		>/dev/null 2>&1 &

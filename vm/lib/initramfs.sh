@@ -100,19 +100,29 @@ initramfs_key() {
 }
 
 initramfs_build() {
-	local probe=$1 inputs key dir
+	local probe=$1 key dir
 	key=$(initramfs_key "$probe")
 	dir="$(cache_dir)/initramfs"
 	INITRAMFS=$dir/$KERNEL_VERSION-$key.cpio
-	if [[ -e $INITRAMFS ]]; then
-		INITRAMFS_REUSED=1
-		return
+	INITRAMFS_REUSED=1
+	if [[ ! -e $INITRAMFS ]]; then
+		# Runs started together build it once: the others wait, then reuse it.
+		cache_lock "initramfs-$KERNEL_VERSION"
+		[[ -e $INITRAMFS ]] || initramfs_assemble "$probe" "$dir"
+		cache_unlock
 	fi
+	# the time of last use, which initramfs_assemble's clean-up reads
+	touch -c "$INITRAMFS"
+}
+
+# initramfs_assemble PROBE DIR: build $INITRAMFS (under the cache lock).
+initramfs_assemble() {
+	local probe=$1 dir=$2 inputs
 	INITRAMFS_REUSED=0
 	inputs=$(initramfs_inputs "$probe") || exit
 	# A kernel with modules of which none resolved: say so, never boot a
 	# guest that would skip every fixture for a host-side reason.
-	if [[ -s $KERNEL_BASE/lib/modules/$KERNEL_VERSION/modules.dep ]] && ! grep -q $'\t/lib/modules/' <<<"$inputs"; then
+	if [[ -s $KERNEL_BASE/lib/modules/$KERNEL_VERSION/modules.dep && $inputs != *$'\t/lib/modules/'* ]]; then
 		die "no guest module of kernel $KERNEL_VERSION could be resolved with modprobe -d $KERNEL_BASE"
 	fi
 	mkdir -p "$dir"
@@ -125,8 +135,9 @@ initramfs_build() {
 		{ rm -rf "$stage"; die "cpio failed writing $stage/image.cpio (disk full?)"; }
 	mv "$stage/image.cpio" "$INITRAMFS"
 	rm -rf "$stage"
-	# Old images of this kernel are dead weight.
-	find "$dir" -maxdepth 1 -name "$KERNEL_VERSION-*.cpio" ! -path "$INITRAMFS" -delete
+	# Old images of this kernel are dead weight, once no run has used
+	# them for a while (another checkout's run may be about to).
+	find "$dir" -maxdepth 1 -name "$KERNEL_VERSION-*.cpio" ! -path "$INITRAMFS" -mmin +10 -delete
 }
 
 initramfs_stage() {

@@ -184,7 +184,9 @@ kconfig_extract_ikconfig() {
 		format=${format%%:*}
 		kconfig_decompressor "$format" >/dev/null || continue
 		# a few candidates: a short magic can occur by chance
-		for off in $(LC_ALL=C grep -obUaP "$magic" "$image" 2>/dev/null | head -n 4 | cut -d: -f1); do
+		local offsets
+		offsets=$(LC_ALL=C grep -obUaP "$magic" "$image" 2>/dev/null | sed -n '1,4s/:.*//p') || true
+		for off in $offsets; do
 			tail -c "+$((off + 1))" "$image" | kconfig_decompress "$format" >"$payload" 2>/dev/null || true
 			if kconfig_ikconfig_dump "$payload" "$out"; then
 				rm -f "$payload"
@@ -198,7 +200,7 @@ kconfig_extract_ikconfig() {
 
 kconfig_ikconfig_dump() {
 	local file=$1 out=$2 off
-	off=$(LC_ALL=C grep -obaF IKCFG_ST "$file" 2>/dev/null | head -n 1 | cut -d: -f1) || true
+	off=$(LC_ALL=C grep -obaF IKCFG_ST "$file" 2>/dev/null | sed -n '1s/:.*//p') || true
 	[[ -n $off ]] || return 1
 	tail -c "+$((off + 9))" "$file" | gzip -dc >"$out" 2>/dev/null || true
 	grep -q '^CONFIG_' "$out"

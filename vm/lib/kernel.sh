@@ -22,22 +22,46 @@ kernel_resolve() {
 # kernel_id SPEC: the name of a kernel that --kernel takes back and that
 # stays the same on every machine: a Debian release (6.1.0-56-amd64) for
 # versions, flavours and packages, the absolute path for a bzImage.
-# Nothing is downloaded (flavours need only apt's lists).
+# Nothing is downloaded (meta packages need at most apt's lists).
 kernel_id() {
 	local spec=${1:-} pkg
 	case $spec in
-	'' | default) pkg=$(kernel_meta_target "$DEFAULT_KERNEL_META") || exit ;;
 	*/*)
 		[[ -f $spec && -r $spec ]] || usage_die "kernel image '$spec' does not exist or is not readable"
 		realpath -- "$spec"
 		return
 		;;
-	cloud | rt) pkg=$(kernel_meta_target "linux-image-$spec-amd64") || exit ;;
-	linux-image-*) pkg=$spec ;;
-	[0-9]*) pkg=$(kernel_package_name "$spec") || exit "$EX_USAGE" ;;
-	*) usage_die "unknown kernel '$spec': give a Debian kernel version (6.1.0-28-amd64), a flavour (cloud, rt), or a path to a bzImage" ;;
 	esac
+	pkg=$(kernel_spec_package "$spec") || exit
+	if kernel_package_is_meta "$pkg"; then
+		pkg=$(kernel_meta_target "$pkg") || exit
+	fi
 	printf '%s\n' "${pkg#linux-image-}"
+}
+
+# kernel_spec_package SPEC: the Debian package a name stands for: default,
+# cloud and rt are meta packages, versions and package names are taken
+# as they are.
+kernel_spec_package() {
+	case ${1:-} in
+	'' | default) printf '%s\n' "$DEFAULT_KERNEL_META" ;;
+	cloud | rt) printf 'linux-image-%s-amd64\n' "$1" ;;
+	linux-image-*) printf '%s\n' "$1" ;;
+	[0-9]*) kernel_package_name "$1" || exit "$EX_USAGE" ;;
+	*) usage_die "unknown kernel '$1': give a Debian kernel version (6.1.0-28-amd64), a flavour (cloud, rt), or a path to a bzImage" ;;
+	esac
+}
+
+# A meta package (linux-image-amd64, linux-image-6.12-cloud-amd64) points
+# at a release; a versioned one (linux-image-6.1.0-56-amd64) is one.
+kernel_package_is_meta() {
+	[[ ! ${1#linux-image-} =~ ^[0-9]+\.[0-9]+\.[0-9] ]]
+}
+
+# kernel_spec_meta SPEC: the meta package SPEC names, or return 1.
+kernel_spec_meta() {
+	local pkg
+	pkg=$( (kernel_spec_package "${1:-}") 2>/dev/null) && kernel_package_is_meta "$pkg" && printf '%s\n' "$pkg"
 }
 
 # "6.12.38+deb12" -> linux-image-6.12.38+deb12-amd64; a flavoured
@@ -52,17 +76,31 @@ kernel_package_name() {
 	esac
 }
 
-# The versioned package a meta package (linux-image-amd64) points at.
-# Without apt lists, fall back to the newest kernel installed on the host.
+# The versioned package a meta package (linux-image-amd64) points at,
+# answered offline whenever it can be (a CI runner goes offline after
+# set-up, and apt costs a second and a screen of output):
+#   1. dpkg: the meta package is installed on the host;
+#   2. the cache: what it pointed at when this cache last asked apt
+#      (kernels/META.target, renewed by `pmemlab kernel update`);
+#   3. apt's lists, read only; when they know nothing, as root, one
+#      `apt-get update`, said first;
+#   4. the newest kernel installed in /boot.
 kernel_meta_target() {
-	local meta=$1 target
-	# Installed meta package: dpkg answers in milliseconds, apt in a second.
-	target=$(dpkg-query -W -f='${Depends}\n' "$meta" 2>/dev/null |
-		grep -o 'linux-image-[0-9][^ ,]*' | head -n 1) || true
-	if [[ -z $target ]]; then
-		deps_kernel_lists
-		target=$(apt-cache depends "$meta" 2>/dev/null |
-			sed -n 's/^ *Depends: \(linux-image-[0-9][^ ]*\)$/\1/p' | head -n 1)
+	local meta=$1 target record
+	if ! kernel_meta_lookup "$meta" && ((EUID == 0)); then
+		# one update for runs started together: the others wait, then find it
+		cache_lock apt
+		kernel_meta_lookup "$meta" ||
+			apt_update "apt's lists do not know $meta and the cache has no kernel for it"
+		cache_unlock
+		kernel_meta_lookup "$meta" || true
+	fi
+	target=$KERNEL_META_TARGET
+	if [[ $KERNEL_META_SOURCE == apt ]]; then
+		# kept, so that the next runs need no apt
+		record=$(kernel_meta_record "$meta")
+		{ mkdir -p "${record%/*}" && printf '%s\n' "$target" >"$record.$$" && mv "$record.$$" "$record"; } ||
+			die "cannot write $record (disk full?)"
 	fi
 	if [[ -z $target ]]; then
 		target=$(kernel_newest_installed) ||
@@ -70,6 +108,50 @@ kernel_meta_target() {
 		log "apt does not know $meta; using installed $target"
 	fi
 	printf '%s\n' "$target"
+}
+
+# kernel_meta_lookup META: steps 1-3 above without acting (no apt-get
+# update, nothing written). Sets KERNEL_META_TARGET (the package) and
+# KERNEL_META_SOURCE (dpkg, cache or apt); returns 1 when none knows META.
+kernel_meta_lookup() {
+	local meta=$1 out record re='(linux-image-[0-9][^[:space:],]*)'
+	KERNEL_META_TARGET='' KERNEL_META_SOURCE=''
+	out=$(dpkg-query -W -f='${Status}\t${Depends}\n' "$meta" 2>/dev/null) || out=
+	if [[ $out == *"install ok installed"* && $out =~ $re ]]; then
+		KERNEL_META_TARGET=${BASH_REMATCH[1]} KERNEL_META_SOURCE=dpkg
+		return
+	fi
+	record=$(kernel_meta_record "$meta")
+	out=$(cat "$record" 2>/dev/null) || out=
+	if [[ $out =~ ^$re$ ]]; then
+		KERNEL_META_TARGET=$out KERNEL_META_SOURCE=cache
+		return
+	fi
+	out=$(apt-cache depends "$meta" 2>/dev/null) || out=
+	if [[ $out =~ Depends:\ $re ]]; then
+		KERNEL_META_TARGET=${BASH_REMATCH[1]} KERNEL_META_SOURCE=apt
+		return
+	fi
+	return 1
+}
+
+kernel_meta_record() {
+	printf '%s\n' "$(cache_path)/kernels/$1.target"
+}
+
+# kernel_where VERSION: where kernel_from_package would take it from,
+# without acting: host, cache, download (apt knows it) or unavailable.
+kernel_where() {
+	local version=$1
+	if [[ -r /boot/vmlinuz-$version && -e /lib/modules/$version/modules.dep ]]; then
+		echo host
+	elif [[ -e $(cache_path)/kernels/$version/.complete ]]; then
+		echo cache
+	elif apt_knows "linux-image-$version"; then
+		echo download
+	else
+		echo unavailable
+	fi
 }
 
 kernel_newest_installed() {
@@ -85,14 +167,19 @@ kernel_from_package() {
 	KERNEL_VERSION=$version
 	KERNEL_DESC="debian:$version"
 	# Installed on the host already: use it in place.
-	if [[ -r /boot/vmlinuz-$version && -e /lib/modules/$version/modules.dep ]]; then
+	if [[ $(kernel_where "$version") == host ]]; then
 		KERNEL_IMAGE=/boot/vmlinuz-$version
 		KERNEL_BASE=/
 		return
 	fi
 	local root
 	root="$(cache_dir)/kernels/$version"
-	[[ -e $root/.complete ]] || kernel_fetch "$pkg" "$root"
+	if [[ ! -e $root/.complete ]]; then
+		cache_lock "kernel-$version"
+		# another run may have fetched it while we waited
+		[[ -e $root/.complete ]] || kernel_fetch "$pkg" "$root"
+		cache_unlock
+	fi
 	KERNEL_IMAGE=$root/boot/vmlinuz-$version
 	KERNEL_BASE=$root
 }
@@ -111,7 +198,7 @@ kernel_fetch() {
 		rm -rf "$tmp"
 		die "cannot download $pkg: ${why:-apt-get download failed} (is the version right? 'apt-cache search linux-image' lists them; run 'apt-get update' as root if the lists are old)"
 	fi
-	deb=$(find "$tmp" -maxdepth 1 -name '*.deb' | head -n 1)
+	deb=$(find "$tmp" -maxdepth 1 -name '*.deb' -print -quit)
 	mkdir -p "$tmp/root"
 	dpkg-deb -x "$deb" "$tmp/root" || { rm -rf "$tmp"; die "cannot unpack $deb"; }
 	local version=${pkg#linux-image-}
@@ -177,5 +264,5 @@ bzimage_version() {
 	off=$(od -An -tu2 -j 0x20e -N 2 "$image" | tr -d ' ')
 	[[ -n $off && $off != 0 ]] || return 1
 	dd if="$image" bs=1 skip=$((off + 0x200)) count=128 status=none |
-		tr '\0' '\n' | head -n 1 | cut -d' ' -f1
+		tr '\0' '\n' | sed -n '1{s/ .*//;p}'
 }

@@ -84,12 +84,12 @@ guest_run() {
 	start=$(now_ms)
 	if [[ $mode == shell ]]; then
 		GUEST_STATUS=0
-		"${QCMD[@]}" || GUEST_STATUS=$?
+		"${DIE_WITH_US_KILL[@]}" "${QCMD[@]}" || GUEST_STATUS=$?
 		GUEST_SECONDS=$(elapsed_since "$start")
 		return
 	fi
 	[[ $mode != exec ]] || guest_relay_streams
-	"${QCMD[@]}" </dev/null >"$WORK/qemu.out" 2>&1 &
+	"${DIE_WITH_US_KILL[@]}" "${QCMD[@]}" </dev/null >"$WORK/qemu.out" 2>&1 &
 	QEMU_PID=$!
 	GUEST_STATUS=0
 	if ! poll_wait_for "${PMEMLAB_TIMEOUT}" qemu_exited; then
