@@ -19,6 +19,7 @@ setup() {
 
 @test "a changed guest input gives a new initramfs" {
 	export PMEMLAB_CACHE=$BATS_TEST_TMPDIR/cache
+	seed_kernels "$PMEMLAB_CACHE"
 	run -0 --separate-stderr "$PMEMLAB" run -q --dry-run --accel tcg
 	local first
 	first=$(jq -r .initramfs <<<"$output")

@@ -14,6 +14,11 @@ setup() {
 	# bats' own directories are private to root: nobody gets one in /tmp
 	USER_HOME=$(mktemp -d /tmp/pmemlab-nobody.XXXXXX)
 	chmod 0777 "$USER_HOME"
+	# nobody's own cache, with the suite's kernels in it (read-only hard
+	# links): no download, so the test runs offline after set-up
+	local cache=$USER_HOME/.cache/pmemlab
+	seed_kernels "$cache"
+	chown nobody: "$USER_HOME/.cache" "$cache" "$cache/kernels"
 }
 
 teardown() {
@@ -35,4 +40,29 @@ as_nobody() {
 	[[ $(jq -r .ok <<<"$output") == true ]]
 	# the initramfs went into nobody's own cache
 	compgen -G "$USER_HOME/.cache/pmemlab/initramfs/*.cpio" >/dev/null
+}
+
+# A /dev/kvm nobody cannot open, as on GitHub's hosted runners
+# (crw-rw---- root:kvm): a root-owned 0600 file stands for it.
+locked_kvm() {
+	KVM_STANDIN=$USER_HOME/kvm
+	: >"$KVM_STANDIN"
+	chmod 0600 "$KVM_STANDIN"
+}
+
+@test "a /dev/kvm nobody cannot open: doctor, run and --accel kvm say so and print the udev fix" {
+	[[ -x $PMEMLAB ]] && as_nobody test -x "$PMEMLAB" || skip "nobody cannot reach $PMEMLAB (a private checkout)"
+	locked_kvm
+	run -0 --separate-stderr as_nobody env PMEMLAB_TEST_KVM_DEVICE="$KVM_STANDIN" "$PMEMLAB" doctor --format json
+	[[ $(jq -r '.accel | "\(.accel) \(.kvm_device)"' <<<"$output") == "tcg no-access" ]]
+	[[ $(jq -r '.checks[] | select(.name == "accel") | .status' <<<"$output") == warn ]]
+	[[ $(jq -r '.checks[] | select(.name == "accel") | .fix' <<<"$output") == *'KERNEL=="kvm", GROUP="kvm", MODE="0666", OPTIONS+="static_node=kvm"'*"/etc/udev/rules.d/99-kvm4all.rules"*"udevadm control --reload-rules && sudo udevadm trigger --name-match=kvm"*"--device /dev/kvm"* ]]
+	# --accel kvm is refused before anything is built
+	run -2 --separate-stderr as_nobody env PMEMLAB_TEST_KVM_DEVICE="$KVM_STANDIN" "$PMEMLAB" run --accel kvm --fixture tmpfs
+	[[ $stderr == *"/dev/kvm exists but nobody cannot open it"*"99-kvm4all.rules"* ]]
+	[[ -z $(find "$USER_HOME/.cache/pmemlab" -name '*.cpio') ]]
+	# auto falls back to TCG and says how to get KVM
+	run -0 --separate-stderr as_nobody env PMEMLAB_TEST_KVM_DEVICE="$KVM_STANDIN" "$PMEMLAB" run --dry-run --fixture tmpfs
+	[[ $(jq -r .accel <<<"$output") == tcg ]]
+	[[ $stderr == *"KVM would be much faster: make /dev/kvm usable"*"99-kvm4all.rules"* ]]
 }

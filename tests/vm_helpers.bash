@@ -118,3 +118,30 @@ refuses() {
 	[[ $stderr == *"$message"* ]]
 	[[ -z $(ls -A "$TMPDIR") ]]
 }
+
+# apt_knows_nothing: APT_CONFIG for an apt whose package lists are
+# empty (a fresh runner before `apt-get update`, or one that went offline
+# with no lists): any answer about kernels must come from elsewhere.
+apt_knows_nothing() {
+	local dir=$BATS_TEST_TMPDIR/apt-empty
+	mkdir -p "$dir/lists/partial"
+	printf 'Dir::State::Lists "%s";\nDir::Cache::pkgcache "";\nDir::Cache::srcpkgcache "";\n' \
+		"$dir/lists" >"$dir/apt.conf"
+	export APT_CONFIG=$dir/apt.conf
+}
+
+# seed_kernels CACHE: the complete kernels of the suite's shared cache
+# (and what its meta packages resolved to), hard-linked into a test's own
+# CACHE, so that the test downloads only what set-up did not fetch
+# (`pmemlab kernel fetch` in .ci/run: the suite then runs offline).
+seed_kernels() {
+	local cache=$1 shared=${PMEMLAB_SHARED_CACHE:-$HOME/.cache/pmemlab} dir
+	mkdir -p "$cache/kernels"
+	for dir in "$shared"/kernels/*/; do
+		[[ -e $dir/.complete ]] || continue
+		cp -al "${dir%/}" "$cache/kernels/" 2>/dev/null || cp -a "${dir%/}" "$cache/kernels/"
+	done
+	for dir in "$shared"/kernels/*.target; do
+		[[ ! -f $dir ]] || cp "$dir" "$cache/kernels/"
+	done
+}

@@ -75,6 +75,8 @@ doctor_tools() {
 	for entry in "${DOCTOR_TOOLS[@]}"; do
 		tool=${entry%%:*} pkg=${entry#*:}
 		command -v "$tool" >/dev/null && continue
+		# runs call modprobe by path (kmod_tool): a user's PATH may lack /usr/sbin
+		[[ $tool != modprobe ]] || ! (kmod_tool modprobe) >/dev/null 2>&1 || continue
 		where=''
 		for where in /usr/sbin/"$tool" /sbin/"$tool" /usr/bin/"$tool" /bin/"$tool" ''; do
 			[[ -z $where || -x $where ]] && break

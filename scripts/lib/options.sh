@@ -3,6 +3,9 @@
 # consumes one option; it returns 1 for an option it does not know.
 # Values are checked here, before anything is built or booted.
 
+# shellcheck source=vm/lib/accel.sh
+. "$PMEMLAB_ROOT/vm/lib/accel.sh"
+
 OPT_BACKEND=${PMEMLAB_BACKEND:-memmap}
 OPT_SIZE=${PMEMLAB_SIZE:-1G}
 OPT_KERNEL=${PMEMLAB_KERNEL:-}
@@ -70,14 +73,18 @@ parse_user_option() {
 	esac
 }
 
-# Checks that need no guest: everything a user can mistype.
+# Checks that need no guest: everything a user can mistype. With
+# "no-boot" (matrix --list), what only a boot needs is not checked.
 validate_common_options() {
+	local purpose=${1:-boot}
 	case $OPT_BACKEND in
 	memmap | nvdimm) ;;
 	*) usage_die "unknown backend '$OPT_BACKEND': choose memmap or nvdimm" ;;
 	esac
 	case $OPT_ACCEL in
-	auto | kvm | tcg) ;;
+	auto | tcg) ;;
+	# asked for KVM: a /dev/kvm we cannot use is refused before any build
+	kvm) [[ $purpose == no-boot ]] || accel_choose kvm ;;
 	*) usage_die "unknown accel '$OPT_ACCEL': choose auto, kvm or tcg" ;;
 	esac
 	case $OPT_FORMAT in

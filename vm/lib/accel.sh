@@ -6,6 +6,9 @@
 #
 # accel_choose MODE sets ACCEL (kvm|tcg), ACCEL_ARGS and ACCEL_REASON.
 
+[[ -z ${PMEMLAB_ACCEL_SH_LOADED:-} ]] || return 0
+PMEMLAB_ACCEL_SH_LOADED=1
+
 : "${PMEMLAB_KVM_PROBE_TIMEOUT:=10}"
 
 accel_choose() {
