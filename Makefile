@@ -2,7 +2,7 @@
 # V=1 shows full commands.
 
 .DELETE_ON_ERROR:
-.PHONY: all check check-host check-vm check-sanitize lint install uninstall clean bench deps \
+.PHONY: all check check-host lint install uninstall clean bench deps \
 	fuzz fuzz-build valgrind
 
 CC        ?= cc

@@ -53,7 +53,7 @@ cmd_exec() {
 	done
 	(($# > 0)) || usage_die "exec: no command given (pmemlab exec [OPTIONS] -- CMD [ARGS...])"
 	((${#OPT_FIXTURES[@]} <= 1)) || usage_die "exec: give one --fixture"
-	validate_common_options
+	validate_common_options boot
 	PMEMLAB_DIE_STATUS=$EX_EXEC_FAILED
 	PMEMLAB_HOST_DIR=$PWD
 	session_start

@@ -78,7 +78,7 @@ cmd_matrix() {
 		esac
 	done
 	matrix_validate "$backends" "$fixtures" "$jobs" "$format" "$report"
-	if ((list)); then validate_common_options no-boot; else validate_common_options; fi
+	if ((list)); then validate_common_options no-boot; else validate_common_options boot; fi
 	MATRIX_RUN_ARGS=("${run_args[@]}")
 
 	local ids=()

@@ -40,7 +40,7 @@ cmd_run() {
 		*) parse_common_option "$@" || usage_die "run: unknown option '$1'"; shift "$SHIFT_BY" ;;
 		esac
 	done
-	validate_common_options
+	validate_common_options boot
 	session_start
 	session_prepare run
 	guest_run run || true

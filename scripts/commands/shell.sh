@@ -29,7 +29,7 @@ cmd_shell() {
 		esac
 	done
 	[[ -t 0 ]] || usage_die "shell: standard input is not a terminal (use 'pmemlab exec' in scripts)"
-	validate_common_options
+	validate_common_options boot
 	PMEMLAB_HOST_DIR=$PWD
 	session_start
 	session_prepare shell

@@ -76,7 +76,7 @@ parse_user_option() {
 # Checks that need no guest: everything a user can mistype. With
 # "no-boot" (matrix --list), what only a boot needs is not checked.
 validate_common_options() {
-	local purpose=${1:-boot}
+	local purpose=$1
 	case $OPT_BACKEND in
 	memmap | nvdimm) ;;
 	*) usage_die "unknown backend '$OPT_BACKEND': choose memmap or nvdimm" ;;

@@ -1,8 +1,8 @@
 # shellcheck shell=bash
 # Choose KVM or TCG. /dev/kvm is only a hint: on some hosts it exists but
-# guests hang before the kernel prints a line (KNOWLEDGE.md), so `auto`
-# boots the real kernel once under KVM and watches for progress. The
-# verdict is cached for the host's boot.
+# guests hang before the kernel prints a line (docs/KERNEL-NOTES.md,
+# "KVM caveats"), so `auto` boots the real kernel once under KVM and
+# watches for progress. The verdict is cached for the host's boot.
 #
 # accel_choose MODE sets ACCEL (kvm|tcg), ACCEL_ARGS and ACCEL_REASON.
 

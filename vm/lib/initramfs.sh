@@ -16,7 +16,7 @@ readonly GUEST_MODULES=(
 )
 
 # Real tools by absolute path: the busybox shell would otherwise run its
-# own applets of the same name (see KNOWLEDGE.md, "busybox applet trap").
+# own applets of the same name (docs/KERNEL-NOTES.md, "Busybox applet trap").
 readonly GUEST_BINARIES=(
 	/usr/bin/ndctl /usr/bin/daxctl
 	/usr/sbin/mke2fs /usr/sbin/mkfs.xfs /usr/sbin/xfs_io
