@@ -48,11 +48,18 @@ apt_spy() {
 }
 
 # three_runs_at_once: three `pmemlab run` on $PMEMLAB_CACHE, started
-# together; their statuses in $BATS_TEST_TMPDIR/{1,2,3}.status.
+# together; their statuses in $BATS_TEST_TMPDIR/{1,2,3}.status, their
+# wall times in {1,2,3}.seconds.
 three_runs_at_once() {
 	local i pids=()
 	for i in 1 2 3; do
-		"$PMEMLAB" run --accel tcg --fixture tmpfs --format json >"$i.json" 2>"$i.err" 3>&- &
+		(
+			t0=$(date +%s%N)
+			status=0
+			"$PMEMLAB" run --accel tcg --fixture tmpfs --format json >"$i.json" 2>"$i.err" 3>&- || status=$?
+			echo $((($(date +%s%N) - t0) / 1000000)) >"$i.ms"
+			exit "$status"
+		) 3>&- &
 		pids+=($!)
 	done
 	for i in 1 2 3; do
@@ -66,7 +73,7 @@ three_runs_at_once() {
 assert_three_passed() {
 	local i
 	for i in 1 2 3; do
-		echo "run $i: status $(cat "$i.status"), $(jq -r '.guest.seconds // empty' "$i.json" 2>/dev/null) s in the guest" >&2
+		echo "run $i: status $(cat "$i.status"), $(cat "$i.ms") ms wall" >&2
 		sed 's/^/  | /' "$i.err" >&2
 		[[ $(cat "$i.status") == 0 && $(jq -r .ok "$i.json") == true ]]
 	done
