@@ -70,7 +70,9 @@ workdir_create() {
 	local tmp=${TMPDIR:-/tmp} dir
 	dir=$(mktemp -d "$tmp/$1.XXXXXX") || die "cannot create a work directory in $tmp (is it writable?)"
 	chmod 0700 "$dir"
-	process_identity "$$" >"$dir/$WORKDIR_OWNER" || die "cannot write in $dir (disk full?)"
+	# written whole, then renamed: another run's sweep never reads half a record
+	{ process_identity "$$" >"$dir/.owner.tmp" && mv "$dir/.owner.tmp" "$dir/$WORKDIR_OWNER"; } ||
+		die "cannot write in $dir (disk full?)"
 	printf '%s\n' "$dir"
 }
 
@@ -89,8 +91,9 @@ workdir_dead() {
 	for dir in "${TMPDIR:-/tmp}"/pmemlab.* "${TMPDIR:-/tmp}"/pmemlab-*.*; do
 		[[ -d $dir && -O $dir && -f $dir/$WORKDIR_OWNER ]] || continue
 		owner=$(<"$dir/$WORKDIR_OWNER") || continue
+		[[ $owner =~ ^[0-9]+\ [0-9]+\ [0-9a-f-]+$ ]] || continue
 		pid=${owner%% *} rest=$(process_identity "$pid" 2>/dev/null) || rest=
-		[[ -n $pid && $owner == "$rest" ]] || printf '%s\n' "$dir"
+		[[ $owner == "$rest" ]] || printf '%s\n' "$dir"
 	done
 }
 
