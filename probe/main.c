@@ -40,6 +40,8 @@ static const char usage_text[] =
 	"  --pid PID         survey the file-backed mappings of process PID without\n"
 	"                    touching them (only those of PATH if given)\n"
 	"  --iomem FILE      read the ranges from FILE instead of /proc/iomem\n"
+	"  --touch HOW       auto (default): one madvise(MADV_POPULATE_WRITE), page by\n"
+	"                    page where the kernel refuses it; per-page: always\n"
 	"  -h, --help        this text\n"
 	"      --version     the version\n"
 	"\n"
@@ -104,6 +106,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{"verify", no_argument, NULL, 'v'},
 		{"pid", required_argument, NULL, 'P'},
 		{"iomem", required_argument, NULL, 'i'},
+		{"touch", required_argument, NULL, 'T'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, OPT_VERSION},
 		{NULL, 0, NULL, 0},
@@ -154,6 +157,14 @@ static int parse_args(int argc, char **argv, struct options *o)
 				return usage_error(
 					"--iomem '': empty; give a file such as /proc/iomem");
 			p->iomem_path = optarg;
+			break;
+		case 'T':
+			if (!strcmp(optarg, "auto"))
+				p->touch = TOUCH_AUTO;
+			else if (!strcmp(optarg, "per-page"))
+				p->touch = TOUCH_PER_PAGE;
+			else
+				return usage_error("--touch '%s': use auto or per-page", optarg);
 			break;
 		case 'h':
 			fputs(usage_text, stdout);

@@ -86,7 +86,7 @@ static void on_sigbus(int sig)
 	siglongjmp(touch_env, 1);
 }
 
-int map_touch(void *addr, uint64_t size, size_t page_size, uint64_t *bad_off)
+static int touch_per_page(void *addr, uint64_t size, size_t page_size, uint64_t *bad_off)
 {
 	struct sigaction sa = {.sa_handler = on_sigbus}, old;
 	volatile uint64_t off = 0;
@@ -104,4 +104,45 @@ int map_touch(void *addr, uint64_t size, size_t page_size, uint64_t *bad_off)
 	}
 	sigaction(SIGBUS, &old, NULL);
 	return rc;
+}
+
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23 /* include/uapi/asm-generic/mman-common.h, 5.14 */
+#endif
+
+const char *touch_method_name(enum touch_method m)
+{
+	switch (m) {
+	case TOUCH_POPULATE_WRITE:
+		return "populate-write";
+	case TOUCH_PER_PAGE:
+		return "per-page";
+	default:
+		return "auto";
+	}
+}
+
+int map_touch(void *addr, uint64_t size, size_t page_size, enum touch_method method,
+	      enum touch_method *used, int *fallback_errno, uint64_t *bad_off)
+{
+	*fallback_errno = 0;
+	if (method != TOUCH_PER_PAGE) {
+		int rc;
+
+		do
+			rc = madvise(addr, size, MADV_POPULATE_WRITE);
+		while (rc && (errno == EINTR || errno == EAGAIN));
+		if (rc == 0) {
+			*used = TOUCH_POPULATE_WRITE;
+			return 0;
+		}
+		/*
+		 * EINVAL: a kernel before 5.14 or a mapping it cannot populate;
+		 * EFAULT/EHWPOISON: a page failed. Either way the per-page
+		 * touch does the rest and, on SIGBUS, finds the offset.
+		 */
+		*fallback_errno = errno;
+	}
+	*used = TOUCH_PER_PAGE;
+	return touch_per_page(addr, size, page_size, bad_off);
 }

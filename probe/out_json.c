@@ -179,7 +179,15 @@ void out_json(FILE *f, const struct report *r)
 	}
 	fputc(']', f);
 	json_key(f, "timing", 0);
-	fprintf(f, "{\"touch_ms\":%.3f,\"classify_ms\":%.3f}", r->touch_ms, r->classify_ms);
+	fprintf(f, "{\"touch_ms\":%.3f,\"classify_ms\":%.3f,\"touch_method\":", r->touch_ms,
+		r->classify_ms);
+	json_str(f, touch_method_name(r->touch_method));
+	fputs(",\"touch_fallback\":", f);
+	if (r->touch_fallback_errno)
+		json_str(f, strerror(r->touch_fallback_errno));
+	else
+		fputs("null", f);
+	fputc('}', f);
 	if (r->show_pages)
 		page_runs(f, r);
 	fputs("}\n", f);

@@ -42,7 +42,8 @@ static void diagnostics(FILE *f, const struct report *r)
 			ev->page_cache_resident);
 	if (ev->huge_known)
 		fprintf(f, "# 2 MiB runs: %" PRIu64 "\n", ev->huge_runs_2m);
-	fprintf(f, "# timing: touch %.3f ms, classify %.3f ms\n", r->touch_ms, r->classify_ms);
+	fprintf(f, "# timing: touch %.3f ms (%s), classify %.3f ms\n", r->touch_ms,
+		touch_method_name(r->touch_method), r->classify_ms);
 }
 
 void out_tap(FILE *f, const struct report *r)

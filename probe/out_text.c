@@ -131,7 +131,10 @@ void out_text(FILE *f, const struct report *r)
 		fprintf(f, "conflict: %s\n", r->conflicts[i]);
 	if (!r->nr_conflicts)
 		fprintf(f, "conflicts: none\n");
-	fprintf(f, "timing: touch %.3f ms, classify %.3f ms\n", r->touch_ms, r->classify_ms);
+	fprintf(f, "timing: touch %.3f ms (%s", r->touch_ms, touch_method_name(r->touch_method));
+	if (r->touch_fallback_errno)
+		fprintf(f, ", MADV_POPULATE_WRITE: %s", strerror(r->touch_fallback_errno));
+	fprintf(f, "), classify %.3f ms\n", r->classify_ms);
 	if (r->show_pages)
 		out_page_table(f, r, "");
 }

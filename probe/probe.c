@@ -52,7 +52,8 @@ static void gather_evidence(const struct probe_opts *o, const struct target *t, 
 }
 
 /* Touch every page, counting the faults it takes. */
-static int touch(struct probe *p, void *addr, struct failure *f, const char *path)
+static int touch(struct probe *p, void *addr, enum touch_method method, struct failure *f,
+		 const char *path)
 {
 	struct report *r = &p->r;
 	struct rusage before, after;
@@ -62,7 +63,8 @@ static int touch(struct probe *p, void *addr, struct failure *f, const char *pat
 
 	getrusage(RUSAGE_SELF, &before);
 	t0 = now_ms();
-	rc = map_touch(addr, r->size, r->page_size, &bad);
+	rc = map_touch(addr, r->size, r->page_size, method, &r->touch_method,
+		       &r->touch_fallback_errno, &bad);
 	r->touch_ms = now_ms() - t0;
 	getrusage(RUSAGE_SELF, &after);
 	if (rc == -EFAULT) {
@@ -123,7 +125,7 @@ static int probe_mapping(const struct probe_opts *o, struct probe *p, const stru
 	}
 	r->ev.resident_known =
 		map_resident(addr, r->size, r->page_size, &r->ev.page_cache_resident) == 0;
-	rc = touch(p, addr, f, o->path);
+	rc = touch(p, addr, o->touch, f, o->path);
 	if (!rc)
 		rc = classify(o, p, addr, f);
 	if (!rc && o->verify) {

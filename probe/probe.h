@@ -16,6 +16,7 @@ struct probe_opts {
 	bool size_given;
 	uint64_t size;
 	bool pages, create, verify;
+	enum touch_method touch; /* --touch: TOUCH_AUTO or TOUCH_PER_PAGE */
 	bool expect_asked;
 	enum verdict expect;
 };

@@ -10,6 +10,7 @@
 #include "classify.h"
 #include "evidence.h"
 #include "iomem.h"
+#include "map.h"
 #include "target.h"
 #include "verdict.h"
 
@@ -28,7 +29,9 @@ struct report {
 	char conflicts[MAX_CONFLICTS][240];
 	size_t nr_conflicts;
 	double touch_ms, classify_ms;
-	bool show_pages; /* runs below are valid */
+	enum touch_method touch_method; /* what gave the pages their write faults */
+	int touch_fallback_errno;	/* madvise's error when it fell back, or 0 */
+	bool show_pages;		/* runs below are valid */
 	const struct page_run *runs;
 	size_t nr_runs;
 	char strip[STRIP_MAX + 1]; /* classify_strip() */

@@ -234,3 +234,29 @@ teardown() {
 	[[ $(stat -c %s "$SHM/sparse") -eq 1048576 ]]
 	cmp -n 1048576 "$SHM/sparse" /dev/zero
 }
+
+@test "every page gets its write fault from one MADV_POPULATE_WRITE, or page by page with --touch per-page" {
+	make_file "$SHM/f" $((4 << 20))
+	run -0 --separate-stderr "$PMEMPROBE" --format json "$SHM/f"
+	[[ $(jq -r '"\(.timing.touch_method) \(.timing.touch_fallback) \(.present == .pages)"' <<<"$output") == "populate-write null true" ]]
+	# the write faults are still counted: at least one per page
+	(($(jq -r '.evidence.minor_faults' <<<"$output") >= $(jq -r .pages <<<"$output")))
+	run -0 --separate-stderr "$PMEMPROBE" --touch per-page --format json "$SHM/f"
+	[[ $(jq -r '"\(.timing.touch_method) \(.timing.touch_fallback) \(.present == .pages)"' <<<"$output") == "per-page null true" ]]
+	run -2 --separate-stderr "$PMEMPROBE" --touch sometimes "$SHM/f"
+	[[ $stderr == *"--touch 'sometimes': use auto or per-page"* ]]
+}
+
+@test "a kernel that refuses MADV_POPULATE_WRITE (EINVAL, before 5.14): page by page, and the report says why" {
+	command -v cc >/dev/null || skip "no C compiler to build the madvise stand-in"
+	cc -shared -fPIC -o "$SHM/old-kernel.so" "$BATS_TEST_DIRNAME/data/madvise-no-populate.c" -ldl
+	make_file "$SHM/f" $((4 << 20))
+	# the ASan build wants its runtime first; the stand-in only replaces madvise
+	run -0 --separate-stderr env LD_PRELOAD="$SHM/old-kernel.so" ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
+		"$PMEMPROBE" --format json "$SHM/f"
+	echo "$stderr" >&2
+	[[ $(jq -r '"\(.timing.touch_method): \(.timing.touch_fallback)"' <<<"$output") == "per-page: Invalid argument" ]]
+	[[ $(jq -r '"\(.verdict) \(.present == .pages)"' <<<"$output") == "dram true" ]]
+	run -0 --separate-stderr env LD_PRELOAD="$SHM/old-kernel.so" ASAN_OPTIONS=verify_asan_link_order=0 "$PMEMPROBE" "$SHM/f"
+	[[ $output == *"timing: touch "*" ms (per-page, MADV_POPULATE_WRITE: Invalid argument)"* ]]
+}
