@@ -133,12 +133,11 @@ matrix_validate() {
 		*) usage_die "unknown backend '$b': choose memmap, nvdimm or both" ;;
 		esac
 	done
-	known=$(sh "$PMEMLAB_ROOT/fixtures/run" --list | cut -f1 | tr '\n' ' ')
+	known=$(fixture_names | tr '\n' ' ')
 	MATRIX_FIXTURES=()
 	mapfile -t list < <(matrix_split "$fixtures")
 	for f in "${list[@]}"; do
-		# a name, not a space-separated run of names
-		[[ $f =~ ^[a-z0-9-]+$ && " $known" == *" $f "* ]] || usage_die "unknown fixture '$f': choose one of: $known"
+		fixture_check "$f"
 		MATRIX_FIXTURES+=("$f")
 	done
 	# canonical order, whatever order they were given in

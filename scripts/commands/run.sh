@@ -12,6 +12,7 @@
 # shellcheck source=scripts/lib/deps.sh
 . "$PMEMLAB_ROOT/scripts/lib/deps.sh"
 . "$PMEMLAB_ROOT/vm/lib/kernel.sh"
+. "$PMEMLAB_ROOT/vm/lib/vmlinux.sh"
 . "$PMEMLAB_ROOT/vm/lib/initramfs.sh"
 . "$PMEMLAB_ROOT/vm/lib/plan.sh"
 . "$PMEMLAB_ROOT/vm/lib/accel.sh"

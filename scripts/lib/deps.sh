@@ -12,7 +12,7 @@ readonly DEPS_GUEST=(
 	ndctl:/usr/bin/ndctl daxctl:/usr/bin/daxctl
 	xfsprogs:/usr/sbin/mkfs.xfs e2fsprogs:/usr/sbin/mke2fs
 	cpio:/usr/bin/cpio kmod:/usr/sbin/depmod jq:/usr/bin/jq
-	xz-utils:/usr/bin/xz zstd:/usr/bin/zstd
+	xz-utils:/usr/bin/xz zstd:/usr/bin/zstd binutils:/usr/bin/readelf
 )
 readonly DEPS_TEST=(
 	bats:/usr/bin/bats shellcheck:/usr/bin/shellcheck clang-format:/usr/bin/clang-format

@@ -7,7 +7,7 @@ MATRIX_JQ_DIR=$PMEMLAB_ROOT/scripts/report
 
 # The fixtures in fixtures/run's order, with their expected placement.
 matrix_catalog() {
-	sh "$PMEMLAB_ROOT/fixtures/run" --list | jq -R 'split("\t") | {name: .[0], expected: .[1]}' | jq -sc .
+	fixture_catalog | jq -R 'split("\t") | {name: .[0], expected: .[1]}' | jq -sc .
 }
 
 # matrix_document JOBS WALL RECORD...: the document on stdout. JOBS and

@@ -5,6 +5,8 @@
 
 # shellcheck source=vm/lib/accel.sh
 . "$PMEMLAB_ROOT/vm/lib/accel.sh"
+# shellcheck source=scripts/lib/fixtures.sh
+. "$PMEMLAB_ROOT/scripts/lib/fixtures.sh"
 
 OPT_BACKEND=${PMEMLAB_BACKEND:-memmap}
 OPT_SIZE=${PMEMLAB_SIZE:-1G}
@@ -97,11 +99,7 @@ validate_common_options() {
 		usage_die "--backing needs --backend nvdimm (memmap PMem is guest RAM and cannot persist)"
 	[[ -z ${PMEMLAB_MODULES:-} || -d $PMEMLAB_MODULES ]] ||
 		usage_die "--modules '$PMEMLAB_MODULES' is not a directory"
-	local f known
-	known=$(sh "$PMEMLAB_ROOT/fixtures/run" --list | cut -f1 | tr '\n' ' ')
-	for f in "${OPT_FIXTURES[@]}"; do
-		[[ " $known" == *" $f "* ]] || usage_die "unknown fixture '$f': choose one of: $known"
-	done
+	fixture_check "${OPT_FIXTURES[@]}"
 	# parse sizes now so a bad one fails before any build
 	parse_region_sizes "$OPT_SIZE" >/dev/null
 }

@@ -9,6 +9,7 @@ report_json() {
 	jq -s --arg backend "$OPT_BACKEND" --arg size "$OPT_SIZE" \
 		--arg kernel "$KERNEL_DESC" --arg accel "$ACCEL" --arg accel_reason "$ACCEL_REASON" \
 		--arg boot_seconds "$GUEST_SECONDS" --arg initramfs_seconds "$INITRAMFS_SECONDS" \
+		--arg init_seconds "${INIT_SECONDS:-null}" --arg kernel_boot "${KERNEL_BOOT_KIND:-bzimage}" \
 		--argjson initramfs_reused "${INITRAMFS_REUSED:-0}" --arg error "${GUEST_ERROR:-}" '
 		def result:
 			if .status == "skip" then "skip"
@@ -20,6 +21,7 @@ report_json() {
 		| {backend: $backend, size: $size, kernel: $kernel,
 		   guest_kernel: $guest.kernel, accel: $accel, accel_reason: $accel_reason,
 		   boot_seconds: ($boot_seconds | tonumber),
+		   init_seconds: ($init_seconds | fromjson), kernel_boot: $kernel_boot,
 		   initramfs_seconds: ($initramfs_seconds | tonumber),
 		   initramfs_reused: ($initramfs_reused == 1),
 		   pmem_iomem: $guest.pmem_iomem, modules_failed: $guest.modules_failed,

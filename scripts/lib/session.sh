@@ -55,12 +55,13 @@ session_prepare() {
 	deps_ensure build guest
 	plan_backend "$OPT_BACKEND" "$OPT_SIZE" "$WORK"
 	kernel_resolve "$OPT_KERNEL"
+	vmlinux_choose
 	probe=$(probe_binary)
 	t0=$(now_ms)
 	initramfs_build "$probe"
 	INITRAMFS_SECONDS=$(elapsed_since "$t0")
 	accel_choose "$OPT_ACCEL"
-	step "kernel $KERNEL_VERSION, $PLAN_SUMMARY, accel $ACCEL ($ACCEL_REASON)"
+	step "kernel $KERNEL_VERSION ($KERNEL_BOOT_KIND), $PLAN_SUMMARY, accel $ACCEL ($ACCEL_REASON)"
 	write_run_conf "$mode"
 }
 
@@ -71,6 +72,10 @@ write_run_conf() {
 		printf 'PMEMLAB_MODE=%s\n' "$(sh_quote "$mode")"
 		printf 'PMEMLAB_FIXTURES=%s\n' "$(sh_quote "${OPT_FIXTURES[*]}")"
 		printf 'PMEMLAB_FIXTURE=%s\n' "$(sh_quote "${OPT_FIXTURES[0]:-xfs-dax}")"
+		local fixtures=("${OPT_FIXTURES[@]}")
+		# exec and shell build one fixture, xfs-dax unless named
+		[[ $mode == run || ${#fixtures[@]} != 0 ]] || fixtures=(xfs-dax)
+		printf 'PMEMLAB_MODULES=%s\n' "$(sh_quote "$(guest_modules "$mode" "$OPT_BACKEND" "${fixtures[@]}")")"
 		printf 'PMEM_DIR=%s\n' "$(sh_quote "${PMEM_DIR_GUEST:-/mnt/pmem}")"
 		printf 'PMEMLAB_HOST_DIR=%s\n' "$(sh_quote "${PMEMLAB_HOST_DIR:-}")"
 		printf 'PMEMLAB_RW_DIR=%s\n' "$(sh_quote "${PMEMLAB_RW_DIR:-}")"

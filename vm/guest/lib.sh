@@ -21,13 +21,21 @@ mount_kernel_filesystems() {
 # in /run/modules.failed for the report, not fatal here.
 load_modules() {
 	: >/run/modules.failed
-	while read -r mod; do
-		out=$(insmod "/lib/modules/$mod" 2>&1) ||
-			case $out in
-			*exists*) ;;
-			*) echo "$mod: $out" >>/run/modules.failed ;;
-			esac
-	done </lib/modules/load.order
+	loaded=' '
+	# the modules this run needs (run.conf), each with its dependencies
+	# first (lib/modules/sets/NAME); none: a built-in or absent module
+	for set in $PMEMLAB_MODULES; do
+		[ -r "/lib/modules/sets/$set" ] || continue
+		while read -r mod; do
+			case $loaded in *" $mod "*) continue ;; esac
+			loaded="$loaded$mod "
+			out=$(insmod "/lib/modules/$mod" 2>&1) ||
+				case $out in
+				*exists*) ;;
+				*) echo "$mod: $out" >>/run/modules.failed ;;
+				esac
+		done <"/lib/modules/sets/$set"
+	done
 }
 
 # virtio-serial ports by name: /dev/vportNpM has no stable number.

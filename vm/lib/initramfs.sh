@@ -6,14 +6,44 @@
 #
 # initramfs_build PROBE_BIN sets INITRAMFS (path of the cached cpio).
 
-# Modules every guest tries to load, in this order. A module the kernel
-# lacks (or has built in) is noted, not fatal: fixtures skip with the reason.
+# Modules the image holds, each with what it depends on; a guest loads
+# only those its run needs (guest_modules). A module the kernel lacks (or
+# has built in) is noted, not fatal: fixtures skip with the reason.
 readonly GUEST_MODULES=(
 	virtio_pci virtio_blk virtio_console
 	9pnet_virtio 9p
 	libnvdimm nd_e820 nfit nd_pmem nd_btt dax_pmem device_dax
 	crc32c_generic crc32c_intel ext4 xfs overlay
 )
+
+# guest_modules MODE BACKEND [FIXTURE...]: the modules a guest loads, in
+# order. Each costs boot time under TCG (xfs.ko alone about 0.95 s), so a
+# run of one tmpfs fixture loads no filesystem. No FIXTURE: all of them.
+guest_modules() {
+	local mode=$1 backend=$2 f
+	shift 2
+	local mods=(virtio_pci virtio_blk virtio_console libnvdimm)
+	case $backend in
+	memmap) mods+=(nd_e820) ;;
+	*) mods+=(nfit) ;;
+	esac
+	mods+=(nd_pmem)
+	(($#)) || set -- ext4 xfs btt devdax
+	local ext4=0 xfs=0 btt=0 devdax=0
+	for f in "$@"; do
+		case $f in *ext4*) ext4=1 ;; esac
+		case $f in *xfs*) xfs=1 ;; esac
+		case $f in *btt*) btt=1 ;; esac
+		case $f in *devdax*) devdax=1 ;; esac
+	done
+	((btt == 0)) || mods+=(nd_btt)
+	((devdax == 0)) || mods+=(dax_pmem device_dax)
+	((ext4 + xfs == 0)) || mods+=(crc32c_generic crc32c_intel)
+	((ext4 == 0)) || mods+=(ext4)
+	((xfs == 0)) || mods+=(xfs)
+	[[ $mode == run ]] || mods+=(9pnet_virtio 9p overlay)
+	printf '%s\n' "${mods[*]}"
+}
 
 # Real tools by absolute path: the busybox shell would otherwise run its
 # own applets of the same name (docs/KERNEL-NOTES.md, "Busybox applet trap").
@@ -23,7 +53,7 @@ readonly GUEST_BINARIES=(
 	/usr/bin/jq
 )
 
-readonly INITRAMFS_FORMAT=1
+readonly INITRAMFS_FORMAT=2
 
 # Print "SOURCE<TAB>DEST" for every file the image holds.
 initramfs_inputs() {
@@ -50,12 +80,13 @@ initramfs_inputs() {
 	modules_inputs
 }
 
-# Module files in load order, with duplicates dropped.
+# Module files, "SOURCE<TAB>DEST<TAB>MODULE": for each of GUEST_MODULES
+# the files it needs, in load order (a shared dependency is listed under
+# every module that needs it, and copied once).
 modules_inputs() {
 	local empty_conf mod line modprobe
 	modprobe=$(kmod_tool modprobe) || exit
 	empty_conf=$(mktemp -d)
-	local -A seen=()
 	for mod in "${GUEST_MODULES[@]}"; do
 		# -C on an empty directory: ignore the host's modprobe.d
 		# (Debian's libnvdimm install hook calls ndctl).
@@ -65,14 +96,10 @@ modules_inputs() {
 			insmod\ *)
 				line=${line#insmod }
 				line=${line%% *}
-				printf '%s\t%s\n' "$line" "/lib/modules/${line##*/}"
+				printf '%s\t%s\t%s\n' "$line" "/lib/modules/${line##*/}" "$mod"
 				;;
 			esac
 		done
-	done | while IFS=$'\t' read -r src dest; do
-		[[ -n ${seen[$src]:-} ]] && continue
-		seen[$src]=1
-		printf '%s\t%s\n' "$src" "$dest"
 	done
 	rmdir "$empty_conf"
 }
@@ -141,20 +168,21 @@ initramfs_assemble() {
 }
 
 initramfs_stage() {
-	local stage=$1 inputs=$2 root=$1/root src dest
-	mkdir -p "$root"/{bin,sbin,dev,proc,sys,tmp,run,mnt,etc,lib/modules,pmemlab} || return
-	while IFS=$'\t' read -r src dest; do
+	local stage=$1 inputs=$2 root=$1/root src dest mod ko
+	mkdir -p "$root"/{bin,sbin,dev,proc,sys,tmp,run,mnt,etc,lib/modules/sets,pmemlab} || return
+	while IFS=$'\t' read -r src dest mod; do
+		ko=${dest%.xz} ko=${ko%.zst} ko=${ko%.gz}
+		# the load order of each module, by file name, for the guest's init
+		[[ -z $mod ]] || printf '%s\n' "${ko##*/}" >>"$root/lib/modules/sets/$mod" || return
+		[[ ! -e $root$ko ]] || continue
 		mkdir -p "$root${dest%/*}" || return
 		case $src in
-		*.ko.xz) xz -dc "$src" >"$root${dest%.xz}" || return ;;
-		*.ko.zst) zstd -qdc "$src" >"$root${dest%.zst}" || return ;;
-		*.ko.gz) gzip -dc "$src" >"$root${dest%.gz}" || return ;;
+		*.ko.xz) xz -dc "$src" >"$root$ko" || return ;;
+		*.ko.zst) zstd -qdc "$src" >"$root$ko" || return ;;
+		*.ko.gz) gzip -dc "$src" >"$root$ko" || return ;;
 		*) cp -L "$src" "$root$dest" || return ;;
 		esac
 	done <<<"$inputs"
-	# Load order for the guest's init, by module file name.
-	grep $'\t/lib/modules/' <<<"$inputs" | cut -f2 |
-		sed 's,.*/,,; s/\.ko\.\(xz\|zst\|gz\)$/.ko/' >"$root/lib/modules/load.order"
 	# busybox applets, except names a real tool in the image provides.
 	local applet
 	for applet in $("$root/bin/busybox" --list); do

@@ -292,7 +292,7 @@ kconfig_json() {
 		[[ ! -r $KCONFIG_MODDIR/modules.builtin ]] ||
 			builtin=$(kconfig_module_index "$wanted" <"$KCONFIG_MODDIR/modules.builtin")
 	fi
-	fixtures=$(sh "$PMEMLAB_ROOT/fixtures/run" --list | jq -R -n '[inputs | split("\t") | {name: .[0], expected: .[1]}]')
+	fixtures=$(fixture_catalog | jq -R -n '[inputs | split("\t") | {name: .[0], expected: .[1]}]')
 	meta=$(jq -n --arg kernel "$KCONFIG_KERNEL" --arg desc "$KCONFIG_DESC" --arg config "${KCONFIG_ORIGIN:-$KCONFIG_FILE}" \
 		--arg source "$KCONFIG_SOURCE" --arg moddir "$KCONFIG_MODDIR" \
 		'def nonempty: if . == "" then null else . end;
