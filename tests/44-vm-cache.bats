@@ -39,3 +39,11 @@ setup() {
 		[[ $accel == tcg && $stderr == *"no /dev/kvm"* ]]
 	fi
 }
+
+@test "internal flags in the environment change nothing: no silent dry run, no backing file" {
+	# names a user might try, old and new: only options set these
+	run -0 --separate-stderr env PMEMLAB_DRY_RUN=1 OPT_DRY_RUN=1 PMEMLAB_BACKING=/nonexistent OPT_BACKING=/nonexistent \
+		PMEMLAB_QUIET=1 OPT_QUIET=1 "$PMEMLAB" run --accel tcg --fixture tmpfs --format json
+	[[ $(jq -r '"\(.ok) \(.fixtures | length)"' <<<"$output") == "true 1" ]]
+	[[ $stderr == *"booting the guest"* ]]
+}

@@ -55,7 +55,7 @@ cmd_exec() {
 	((${#OPT_FIXTURES[@]} <= 1)) || usage_die "exec: give one --fixture"
 	validate_common_options boot
 	PMEMLAB_DIE_STATUS=$EX_EXEC_FAILED
-	PMEMLAB_HOST_DIR=$PWD
+	OPT_HOST_DIR=$PWD
 	session_start
 	session_prepare exec
 	write_user_command "$@"

@@ -51,7 +51,7 @@ cmd_kconfig() {
 			esac
 			shift 2
 			;;
-		-q | --quiet) PMEMLAB_QUIET=1; shift ;;
+		-q | --quiet) OPT_QUIET=1; shift ;;
 		--) shift; positional+=("$@"); break ;;
 		-*) usage_die "kconfig: unknown option '$1'" ;;
 		*) positional+=("$1"); set_by+=("'$1'"); shift ;;
@@ -64,7 +64,7 @@ cmd_kconfig() {
 	*) usage_die "unknown format '$format': choose text or json" ;;
 	esac
 	[[ -z $modules || -d $modules ]] || usage_die "--modules '$modules' is not a directory"
-	[[ -z $modules ]] || PMEMLAB_MODULES=$modules
+	[[ -z $modules ]] || OPT_MODULES=$modules
 
 	scratch_dir_start kconfig
 	KCONFIG_TMP=$SCRATCH

@@ -73,7 +73,7 @@ cmd_matrix() {
 			shift 2
 			;;
 		--list) list=1; shift ;;
-		-q | --quiet) PMEMLAB_QUIET=1; shift ;;
+		-q | --quiet) OPT_QUIET=1; shift ;;
 		*) usage_die "matrix: unknown option '$1'" ;;
 		esac
 	done

@@ -30,7 +30,7 @@ cmd_shell() {
 	done
 	[[ -t 0 ]] || usage_die "shell: standard input is not a terminal (use 'pmemlab exec' in scripts)"
 	validate_common_options boot
-	PMEMLAB_HOST_DIR=$PWD
+	OPT_HOST_DIR=$PWD
 	session_start
 	session_prepare shell
 	guest_run shell

@@ -1,10 +1,15 @@
 # shellcheck shell=bash
 # Logging, errors and small helpers shared by every host-side script.
-# Sourcing this file defines functions only.
+# Sourcing this file defines functions and constants, and resets the
+# internal option state below.
 
 # Exit codes of the pmemlab CLI (docs/CLI.md). `exec` passes the
 # command's own status through and uses 125 for its own failures.
 readonly EX_OK=0 EX_FAIL=1 EX_USAGE=2 EX_RUNTIME=3
+
+# Set by command-line options only, never taken from the environment
+# (the documented PMEMLAB_* tunables are in docs/CLI.md).
+OPT_QUIET=0 OPT_DRY_RUN=0 OPT_SHOW_CMDLINE=0 OPT_BACKING='' OPT_MODULES='' OPT_HOST_DIR='' OPT_RW_DIR=''
 
 log() {
 	printf '%s: %s\n' "${PMEMLAB_PROG:-pmemlab}" "$*" >&2
@@ -12,7 +17,7 @@ log() {
 
 # Progress lines for long steps; silenced by --quiet.
 step() {
-	[[ ${PMEMLAB_QUIET:-0} == 1 ]] || log "$*"
+	[[ ${OPT_QUIET:-0} == 1 ]] || log "$*"
 }
 
 die() {

@@ -371,7 +371,7 @@ doctor_kernel_image() {
 	else
 		local dir base found=''
 		dir=$(dirname "$(realpath "$image")")
-		for base in "${PMEMLAB_MODULES:-}" "$dir" "$dir/.." "$dir/../.." /; do
+		for base in "${OPT_MODULES:-}" "$dir" "$dir/.." "$dir/../.." /; do
 			[[ -n $base && -d $base/lib/modules/$version ]] && { found=$base; break; }
 		done
 		if [[ -n $found ]]; then

@@ -60,7 +60,7 @@ matrix_prepare_kernel() {
 	local id=$1 dir=$2
 	mkdir -p "$dir"
 	local status=0 quiet=()
-	[[ ${PMEMLAB_QUIET:-0} != 1 ]] || quiet=(-q)
+	[[ ${OPT_QUIET:-0} != 1 ]] || quiet=(-q)
 	# kconfig fetches a missing kernel and says so on stderr
 	"$PMEMLAB_ROOT/scripts/pmemlab" kconfig --format json "${quiet[@]}" --kernel "$id" \
 		>"$dir/kconfig.json" || status=$?

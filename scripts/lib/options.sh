@@ -45,16 +45,16 @@ parse_common_option() {
 	--backend) OPT_BACKEND=$2 ;;
 	--size) OPT_SIZE=$2 ;;
 	--kernel) OPT_KERNEL=$2 ;;
-	--modules) PMEMLAB_MODULES=$2 ;;
+	--modules) OPT_MODULES=$2 ;;
 	--accel) OPT_ACCEL=$2 ;;
 	--timeout) PMEMLAB_TIMEOUT=$2 ;;
 	--fixture) OPT_FIXTURES+=("$2") ;;
 	--format) OPT_FORMAT=$2 ;;
-	--backing) PMEMLAB_BACKING=$(realpath -m -- "$2") ;;
+	--backing) OPT_BACKING=$(realpath -m -- "$2") ;;
 	--keep-work) OPT_KEEP_WORK=1 SHIFT_BY=1 ;;
-	--show-cmdline) PMEMLAB_SHOW_CMDLINE=1 SHIFT_BY=1 ;;
-	--dry-run) PMEMLAB_DRY_RUN=1 SHIFT_BY=1 ;;
-	-q | --quiet) PMEMLAB_QUIET=1 SHIFT_BY=1 ;;
+	--show-cmdline) OPT_SHOW_CMDLINE=1 SHIFT_BY=1 ;;
+	--dry-run) OPT_DRY_RUN=1 SHIFT_BY=1 ;;
+	-q | --quiet) OPT_QUIET=1 SHIFT_BY=1 ;;
 	*) return 1 ;;
 	esac
 }
@@ -65,8 +65,8 @@ parse_user_option() {
 	case $1 in
 	--rw)
 		[[ -d $2 ]] || usage_die "--rw '$2' is not a directory"
-		[[ -z ${PMEMLAB_RW_DIR:-} ]] || usage_die "give --rw once"
-		PMEMLAB_RW_DIR=$(realpath "$2")
+		[[ -z ${OPT_RW_DIR:-} ]] || usage_die "give --rw once"
+		OPT_RW_DIR=$(realpath "$2")
 		;;
 	--env)
 		[[ $2 =~ ^[A-Za-z_][A-Za-z0-9_]*$ ]] || usage_die "--env '$2' is not a variable name"
@@ -95,10 +95,10 @@ validate_common_options() {
 	esac
 	[[ ${PMEMLAB_TIMEOUT:-300} =~ ^[1-9][0-9]{0,5}$ ]] ||
 		usage_die "invalid timeout '${PMEMLAB_TIMEOUT}': a whole number of seconds, 1 or more"
-	[[ -z ${PMEMLAB_BACKING:-} || $OPT_BACKEND == nvdimm ]] ||
+	[[ -z ${OPT_BACKING:-} || $OPT_BACKEND == nvdimm ]] ||
 		usage_die "--backing needs --backend nvdimm (memmap PMem is guest RAM and cannot persist)"
-	[[ -z ${PMEMLAB_MODULES:-} || -d $PMEMLAB_MODULES ]] ||
-		usage_die "--modules '$PMEMLAB_MODULES' is not a directory"
+	[[ -z ${OPT_MODULES:-} || -d $OPT_MODULES ]] ||
+		usage_die "--modules '$OPT_MODULES' is not a directory"
 	fixture_check "${OPT_FIXTURES[@]}"
 	# parse sizes now so a bad one fails before any build
 	parse_region_sizes "$OPT_SIZE" >/dev/null

@@ -18,7 +18,7 @@ progress_start() {
 	PROGRESS_T0=$(now_ms)
 	PROGRESS_LIVE_SHOWN=0
 	PROGRESS_MODE=${PMEMLAB_PROGRESS:-}
-	if [[ ${PMEMLAB_QUIET:-0} == 1 ]]; then
+	if [[ ${OPT_QUIET:-0} == 1 ]]; then
 		PROGRESS_MODE=none
 	elif [[ -z $PROGRESS_MODE ]]; then
 		[[ -t 2 ]] && PROGRESS_MODE=live || PROGRESS_MODE=plain

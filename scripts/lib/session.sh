@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2153 # OPT_* are set by options.sh, sourced before
 # One run's private work directory and its cleanup. Whatever ends the
 # run (success, error, Ctrl-C, SIGTERM), QEMU is killed and the work
 # directory removed, unless --keep-work asked to keep it. SIGKILL runs no
@@ -75,12 +75,12 @@ write_run_conf() {
 		local fixtures=("${OPT_FIXTURES[@]}")
 		# exec and shell build one fixture, xfs-dax unless named
 		[[ $mode == run || ${#fixtures[@]} != 0 ]] || fixtures=(xfs-dax)
-		printf 'PMEMLAB_MODULES=%s\n' "$(sh_quote "$(guest_modules "$mode" "$OPT_BACKEND" "${fixtures[@]}")")"
+		printf 'PMEMLAB_GUEST_MODULES=%s\n' "$(sh_quote "$(guest_modules "$mode" "$OPT_BACKEND" "${fixtures[@]}")")"
 		printf 'PMEM_DIR=%s\n' "$(sh_quote "${PMEM_DIR_GUEST:-/mnt/pmem}")"
-		printf 'PMEMLAB_HOST_DIR=%s\n' "$(sh_quote "${PMEMLAB_HOST_DIR:-}")"
-		printf 'PMEMLAB_RW_DIR=%s\n' "$(sh_quote "${PMEMLAB_RW_DIR:-}")"
+		printf 'PMEMLAB_HOST_DIR=%s\n' "$(sh_quote "${OPT_HOST_DIR:-}")"
+		printf 'PMEMLAB_RW_DIR=%s\n' "$(sh_quote "${OPT_RW_DIR:-}")"
 		printf 'PMEMLAB_PROBE_SIZE=%s\n' "$(sh_quote "${PMEMLAB_PROBE_SIZE:-16M}")"
-		printf 'PMEMLAB_REUSE=%s\n' "$([[ -n ${PMEMLAB_BACKING:-} ]] && echo 1 || echo 0)"
+		printf 'PMEMLAB_REUSE=%s\n' "$([[ -n ${OPT_BACKING:-} ]] && echo 1 || echo 0)"
 		printf 'export PMEMLAB_REUSE\n'
 		printf 'export PMEMLAB_PROBE_SIZE\n'
 	} >"$WORK/run.conf"

@@ -24,7 +24,7 @@ load_modules() {
 	loaded=' '
 	# the modules this run needs (run.conf), each with its dependencies
 	# first (lib/modules/sets/NAME); none: a built-in or absent module
-	for set in $PMEMLAB_MODULES; do
+	for set in $PMEMLAB_GUEST_MODULES; do
 		[ -r "/lib/modules/sets/$set" ] || continue
 		while read -r mod; do
 			case $loaded in *" $mod "*) continue ;; esac

@@ -111,7 +111,7 @@ kconfig_locate_image() {
 	KCONFIG_KERNEL=$version
 	KCONFIG_DESC="image:$version"
 	local candidate
-	for candidate in "${PMEMLAB_MODULES:-}" "$dir" "$dir/.." "$dir/../.." /; do
+	for candidate in "${OPT_MODULES:-}" "$dir" "$dir/.." "$dir/../.." /; do
 		[[ -n $candidate && -d $candidate/lib/modules/$version ]] || continue
 		base=$(realpath "$candidate")
 		break

@@ -222,7 +222,7 @@ kernel_from_image() {
 	KERNEL_IMAGE=$(realpath "$image")
 	KERNEL_DESC="image:$KERNEL_VERSION"
 	dir=$(dirname "$KERNEL_IMAGE")
-	local candidates=("${PMEMLAB_MODULES:-}" "$dir" "$dir/.." "$dir/../.." /)
+	local candidates=("${OPT_MODULES:-}" "$dir" "$dir/.." "$dir/../.." /)
 	local base
 	for base in "${candidates[@]}"; do
 		[[ -n $base ]] || continue

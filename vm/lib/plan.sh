@@ -83,15 +83,15 @@ plan_nvdimm() {
 	local ram=$((GUEST_LOW_RAM + GUEST_SPARE_RAM)) maxmem i=0 r backing
 	local backend_total=0
 	for r in "$@"; do backend_total=$((backend_total + r + NVDIMM_ALIGN)); done
-	if [[ -n ${PMEMLAB_BACKING:-} ]]; then
-		check_backing_file "$PMEMLAB_BACKING" "$#" "$backend_total"
+	if [[ -n ${OPT_BACKING:-} ]]; then
+		check_backing_file "$OPT_BACKING" "$#" "$backend_total"
 	else
 		check_disk_space "$work" "$backend_total"
 	fi
 	maxmem=$((ram + backend_total))
 	PLAN_QEMU_ARGS+=(-machine "$GUEST_MACHINE,nvdimm=on" -m "$((ram / MiB))M,slots=$#,maxmem=$((maxmem / MiB))M")
 	for r in "$@"; do
-		backing=${PMEMLAB_BACKING:-$work/nvdimm$i.img}
+		backing=${OPT_BACKING:-$work/nvdimm$i.img}
 		PLAN_QEMU_ARGS+=(
 			-object "memory-backend-file,id=nvmem$i,share=on,mem-path=$backing,size=$(((r + NVDIMM_ALIGN) / MiB))M,align=$((NVDIMM_ALIGN / MiB))M"
 			-device "nvdimm,id=nvdimm$i,memdev=nvmem$i,label-size=$((NVDIMM_LABEL >> 10))K"

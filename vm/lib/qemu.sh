@@ -50,12 +50,12 @@ guest_cmdline() {
 			-chardev "file,id=err,path=$WORK/stderr.fifo"
 			-device virtserialport,bus=vser.0,chardev=err,name=pmemlab.stderr)
 	fi
-	if [[ -n ${PMEMLAB_HOST_DIR:-} ]]; then
+	if [[ -n ${OPT_HOST_DIR:-} ]]; then
 		# exec and shell: the host's / read-only, the root of the user's command
 		QCMD+=(-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap,id=hostroot")
 	fi
-	if [[ -n ${PMEMLAB_RW_DIR:-} ]]; then
-		QCMD+=(-virtfs "local,path=$PMEMLAB_RW_DIR,mount_tag=hostrw,security_model=none,multidevs=remap,id=hostrw")
+	if [[ -n ${OPT_RW_DIR:-} ]]; then
+		QCMD+=(-virtfs "local,path=$OPT_RW_DIR,mount_tag=hostrw,security_model=none,multidevs=remap,id=hostrw")
 	fi
 }
 
@@ -84,8 +84,8 @@ guest_run() {
 	guest_initrd
 	guest_cmdline "$mode"
 	: >"$WORK/results.jsonl"
-	[[ ${PMEMLAB_SHOW_CMDLINE:-0} != 1 ]] || log "qemu: ${QCMD[*]}"
-	if [[ ${PMEMLAB_DRY_RUN:-0} == 1 ]]; then
+	[[ ${OPT_SHOW_CMDLINE:-0} != 1 ]] || log "qemu: ${QCMD[*]}"
+	if [[ ${OPT_DRY_RUN:-0} == 1 ]]; then
 		printf '%s\n' "${QCMD[@]}" | jq -R . | jq -s --arg initramfs "$INITRAMFS" \
 			--arg reused "$INITRAMFS_REUSED" --arg seconds "$INITRAMFS_SECONDS" \
 			--arg kernel "$KERNEL_DESC" --arg accel "$ACCEL" --arg boot "$KERNEL_BOOT_KIND" \
