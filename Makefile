@@ -125,6 +125,7 @@ lint:
 
 bench: all $(BENCH_BIN)
 	bench/run
+	bench/speed
 	bench/vm
 	bench/matrix
 

@@ -47,3 +47,16 @@ setup() {
 	[[ $(jq -r '"\(.ok) \(.fixtures | length)"' <<<"$output") == "true 1" ]]
 	[[ $stderr == *"booting the guest"* ]]
 }
+
+@test "--accel kvm builds the KVM command line: -accel kvm, -cpu max, none of TCG's CPU flags" {
+	# a readable and writable file stands for a usable /dev/kvm; --dry-run
+	# boots nothing, so no KVM is needed to check the line
+	: >"$BATS_TEST_TMPDIR/kvm"
+	run -0 --separate-stderr env PMEMLAB_TEST_KVM_DEVICE="$BATS_TEST_TMPDIR/kvm" "$PMEMLAB" run -q --dry-run --accel kvm --fixture tmpfs
+	[[ $(jq -r .accel <<<"$output") == kvm ]]
+	[[ $(jq -r '.qemu | join(" ")' <<<"$output") == *" -accel kvm -cpu max "* ]]
+	[[ $(jq -r '.qemu | join(" ")' <<<"$output") != *"la57"* ]]
+	# and TCG gets its flags
+	run -0 --separate-stderr "$PMEMLAB" run -q --dry-run --accel tcg --fixture tmpfs
+	[[ $(jq -r '.qemu | join(" ")' <<<"$output") == *" -accel tcg -cpu max,-la57,-erms "* ]]
+}
