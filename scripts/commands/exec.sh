@@ -1,8 +1,8 @@
 # shellcheck shell=bash
 # pmemlab exec: the user's command inside the guest, on a DAX fixture.
 
-# shellcheck source=scripts/commands/run.sh
-. "$PMEMLAB_ROOT/scripts/commands/run.sh"
+# shellcheck source=scripts/lib/guest.sh
+. "$PMEMLAB_ROOT/scripts/lib/guest.sh"
 
 # pmemlab's own failures in exec: CMD's status passes through otherwise.
 readonly EX_EXEC_FAILED=125

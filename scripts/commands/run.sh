@@ -1,22 +1,8 @@
 # shellcheck shell=bash
 # pmemlab run: one guest, every fixture, the placement table.
 
-# shellcheck source=scripts/lib/options.sh
-. "$PMEMLAB_ROOT/scripts/lib/options.sh"
-# shellcheck source=scripts/lib/size.sh
-. "$PMEMLAB_ROOT/scripts/lib/size.sh"
-# shellcheck source=scripts/lib/session.sh
-. "$PMEMLAB_ROOT/scripts/lib/session.sh"
-# shellcheck source=scripts/lib/report.sh
-. "$PMEMLAB_ROOT/scripts/lib/report.sh"
-# shellcheck source=scripts/lib/deps.sh
-. "$PMEMLAB_ROOT/scripts/lib/deps.sh"
-. "$PMEMLAB_ROOT/vm/lib/kernel.sh"
-. "$PMEMLAB_ROOT/vm/lib/vmlinux.sh"
-. "$PMEMLAB_ROOT/vm/lib/initramfs.sh"
-. "$PMEMLAB_ROOT/vm/lib/plan.sh"
-. "$PMEMLAB_ROOT/vm/lib/accel.sh"
-. "$PMEMLAB_ROOT/vm/lib/qemu.sh"
+# shellcheck source=scripts/lib/guest.sh
+. "$PMEMLAB_ROOT/scripts/lib/guest.sh"
 
 run_usage() {
 	cat <<USAGE

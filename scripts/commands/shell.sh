@@ -1,8 +1,8 @@
 # shellcheck shell=bash
 # pmemlab shell: an interactive guest shell on a DAX fixture.
 
-# shellcheck source=scripts/commands/run.sh
-. "$PMEMLAB_ROOT/scripts/commands/run.sh"
+# shellcheck source=scripts/lib/guest.sh
+. "$PMEMLAB_ROOT/scripts/lib/guest.sh"
 
 shell_usage() {
 	cat <<USAGE
