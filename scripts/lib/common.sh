@@ -139,25 +139,37 @@ cache_unlock() {
 }
 
 # Wait until "$@" succeeds or SECONDS_LEFT run out; polls every 0.1 s.
+# While a guest runs, the loop starts no process and no command
+# substitution: bash drops a SIGINT that arrives while it waits for a
+# child that then exits normally (it takes the child to have handled it),
+# and Ctrl-C must always stop the run.
 poll_wait_for() {
 	local timeout=$1
 	shift
 	local deadline=$((SECONDS + timeout))
 	until "$@"; do
 		((SECONDS < deadline)) || return 1
-		sleep 0.1
+		pause 0.1
 	done
 }
 
+# pause SECONDS: sleep in a builtin (read with a timeout on a pipe that
+# never gets data), for the reason above.
+pause() {
+	[[ -n ${PAUSE_FD:-} ]] || exec {PAUSE_FD}<> <(:)
+	read -rt "$1" -u "$PAUSE_FD" _ || true
+}
+
+# now_ms: milliseconds since the epoch, from bash's own clock.
 now_ms() {
-	local t
-	t=$(date +%s%N)
-	printf '%s\n' "$((t / 1000000))"
+	local t=${EPOCHREALTIME/[.,]/}
+	printf '%s\n' "$((t / 1000))"
 }
 
 # elapsed_since MS: seconds since now_ms printed MS, as 12.34.
 elapsed_since() {
-	local ms=$(($(now_ms) - $1))
+	local t=${EPOCHREALTIME/[.,]/}
+	local ms=$((t / 1000 - $1))
 	printf '%d.%02d\n' "$((ms / 1000))" "$((ms % 1000 / 10))"
 }
 

@@ -147,9 +147,16 @@ relay_done() {
 }
 
 # Polled every 0.1 s while the guest runs; notes when /init was reached.
+# Builtins only (see poll_wait_for).
 qemu_exited() {
-	if [[ $INIT_SECONDS == null ]] && grep -qs 'pmemlab-guest: /init reached' "$WORK/console.log"; then
-		INIT_SECONDS=$(elapsed_since "$QEMU_START_MS")
+	if [[ $INIT_SECONDS == null ]]; then
+		local console='' t
+		read -r -d '' console 2>/dev/null <"$WORK/console.log" || true
+		if [[ $console == *'pmemlab-guest: /init reached'* ]]; then
+			t=${EPOCHREALTIME/[.,]/}
+			t=$((t / 1000 - QEMU_START_MS))
+			printf -v INIT_SECONDS '%d.%02d' "$((t / 1000))" "$((t % 1000 / 10))"
+		fi
 	fi
 	! kill -0 "$QEMU_PID" 2>/dev/null
 }
