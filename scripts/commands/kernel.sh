@@ -40,11 +40,10 @@ cmd_kernel() {
 	esac
 }
 
-# kernel_cmd_args K...: the specs to act on (default: 'default'); a path
-# (a user's bzImage) is not a cache matter.
+# kernel_cmd_specs K...: KERNEL_SPECS, the specs to act on (default:
+# 'default'); a path (a user's bzImage) is not a cache matter.
 kernel_cmd_specs() {
 	local spec
-	(($#)) || set -- default
 	for spec in "$@"; do
 		case $spec in
 		-q | --quiet) OPT_QUIET=1 ;;

@@ -168,9 +168,17 @@ now_ms() {
 
 # elapsed_since MS: seconds since now_ms printed MS, as 12.34.
 elapsed_since() {
+	local s
+	seconds_since "$1" s
+	printf '%s\n' "$s"
+}
+
+# seconds_since MS VAR: the same into VAR, with builtins only (the poll
+# loop calls it while a guest runs, see poll_wait_for).
+seconds_since() {
 	local t=${EPOCHREALTIME/[.,]/}
 	local ms=$((t / 1000 - $1))
-	printf '%d.%02d\n' "$((ms / 1000))" "$((ms % 1000 / 10))"
+	printf -v "$2" '%d.%02d' "$((ms / 1000))" "$((ms % 1000 / 10))"
 }
 
 # Tab-separated rows on stdin -> columns padded to their widest cell.

@@ -150,13 +150,9 @@ relay_done() {
 # Builtins only (see poll_wait_for).
 qemu_exited() {
 	if [[ $INIT_SECONDS == null ]]; then
-		local console='' t
+		local console=''
 		read -r -d '' console 2>/dev/null <"$WORK/console.log" || true
-		if [[ $console == *'pmemlab-guest: /init reached'* ]]; then
-			t=${EPOCHREALTIME/[.,]/}
-			t=$((t / 1000 - QEMU_START_MS))
-			printf -v INIT_SECONDS '%d.%02d' "$((t / 1000))" "$((t % 1000 / 10))"
-		fi
+		[[ $console != *'pmemlab-guest: /init reached'* ]] || seconds_since "$QEMU_START_MS" INIT_SECONDS
 	fi
 	! kill -0 "$QEMU_PID" 2>/dev/null
 }
