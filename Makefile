@@ -8,10 +8,15 @@
 CC        ?= cc
 PREFIX    ?= /usr/local
 DESTDIR   ?=
+MANDIR    ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 BUILD     ?= build
 CFLAGS    ?= -O2 -g
 WARNINGS  := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes
-CPPFLAGS  += -D_GNU_SOURCE -Iprobe
+# One version for pmemlab (scripts/pmemlab --version reads the file) and
+# pmemprobe (the macro).
+VERSION   := $(shell cat VERSION)
+CPPFLAGS  += -D_GNU_SOURCE -Iprobe -DPMEMLAB_VERSION="\"$(VERSION)\""
 LDLIBS    += -lpmem
 SANITIZE  := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
@@ -20,6 +25,8 @@ PROBE_HDRS := $(wildcard probe/*.h)
 PROBE_OBJS := $(PROBE_SRCS:probe/%.c=$(BUILD)/probe/%.o)
 ASAN_OBJS  := $(PROBE_SRCS:probe/%.c=$(BUILD)/asan/%.o)
 BENCH_BIN  := $(BUILD)/pagemap-per-page
+MAN_PAGES  := scripts/pmemlab.1 probe/pmemprobe.1
+COMPLETION := scripts/completion/pmemlab.bash
 
 SHELL_FILES = $(shell git ls-files -co --exclude-standard -- '*.sh' '*.bash' '*.bats' scripts vm fixtures bench .ci \
 		| while read -r f; do [ -f "$$f" ] || continue; case "$$f" in (*.sh|*.bash|*.bats) echo "$$f";; \
@@ -37,7 +44,7 @@ $(BUILD)/pmemprobe: $(PROBE_OBJS)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/probe/%.o: probe/%.c $(PROBE_HDRS)
+$(BUILD)/probe/%.o: probe/%.c $(PROBE_HDRS) VERSION
 	@mkdir -p $(@D)
 	@echo "  CC      $@"
 	$(Q)$(CC) -std=gnu11 $(WARNINGS) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
@@ -47,7 +54,7 @@ $(BUILD)/asan/pmemprobe: $(ASAN_OBJS)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(SANITIZE) -g -O1 $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/asan/%.o: probe/%.c $(PROBE_HDRS)
+$(BUILD)/asan/%.o: probe/%.c $(PROBE_HDRS) VERSION
 	@mkdir -p $(@D)
 	@echo "  CC      $@ (asan)"
 	$(Q)$(CC) -std=gnu11 $(WARNINGS) $(CPPFLAGS) $(SANITIZE) -g -O1 -c -o $@ $<
@@ -122,6 +129,8 @@ lint:
 	for f in vm/guest/init vm/guest/lib.sh fixtures/run fixtures/*.sh; do busybox sh -n "$$f" || exit 1; done
 	clang-format --dry-run --Werror $(PROBE_SRCS) $(PROBE_HDRS) $(wildcard bench/*.c tests/data/*.c) \
 		$(wildcard fuzz/*.c fuzz/*.h)
+	@# man(7) pages: groff's warnings (-ww) are errors
+	for m in $(MAN_PAGES); do w=$$(groff -man -ww -z "$$m" 2>&1) && [ -z "$$w" ] || { echo "$$w" >&2; exit 1; }; done
 
 bench: all $(BENCH_BIN)
 	bench/run
@@ -132,17 +141,25 @@ bench: all $(BENCH_BIN)
 deps:
 	scripts/install-deps
 
+# The binaries, the tree pmemlab runs from (lib/pmemlab, with VERSION),
+# the man pages and pmemlab's bash completion.
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pmemlab
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pmemlab \
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(BASHCOMPDIR)
 	install -m 0755 $(BUILD)/pmemprobe $(DESTDIR)$(PREFIX)/bin/pmemprobe
 	cp -R scripts vm fixtures $(DESTDIR)$(PREFIX)/lib/pmemlab/
+	install -m 0644 VERSION $(DESTDIR)$(PREFIX)/lib/pmemlab/VERSION
 	install -d $(DESTDIR)$(PREFIX)/lib/pmemlab/build
 	install -m 0755 $(BUILD)/pmemprobe $(DESTDIR)$(PREFIX)/lib/pmemlab/build/pmemprobe
 	ln -sf ../lib/pmemlab/scripts/pmemlab $(DESTDIR)$(PREFIX)/bin/pmemlab
+	install -m 0644 $(MAN_PAGES) $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 $(COMPLETION) $(DESTDIR)$(BASHCOMPDIR)/pmemlab
 
 uninstall:
 	rm -rf $(DESTDIR)$(PREFIX)/lib/pmemlab
 	rm -f $(DESTDIR)$(PREFIX)/bin/pmemprobe $(DESTDIR)$(PREFIX)/bin/pmemlab
+	rm -f $(DESTDIR)$(MANDIR)/man1/pmemlab.1 $(DESTDIR)$(MANDIR)/man1/pmemprobe.1
+	rm -f $(DESTDIR)$(BASHCOMPDIR)/pmemlab
 
 clean:
 	rm -rf $(BUILD)
