@@ -31,6 +31,8 @@ void classify_free(struct classifier *c)
 {
 	free(c->runs);
 	c->runs = NULL;
+	free(c->range_pages);
+	c->range_pages = NULL;
 	c->nr_runs = c->cap_runs = 0;
 }
 
@@ -139,6 +141,19 @@ static void track_huge(struct classifier *c, uint64_t vaddr, bool known, uint64_
 	}
 }
 
+static int count_range(struct classifier *c, long range)
+{
+	if (!c->range_pages) {
+		c->range_pages = calloc(c->io->nr, sizeof(*c->range_pages));
+		if (!c->range_pages)
+			return -ENOMEM;
+	}
+	c->range_pages[range]++;
+	if (c->io->ranges[range].kmem)
+		c->n.kmem++;
+	return 0;
+}
+
 int classify_entries(struct classifier *c, uint64_t vaddr, const uint64_t *ent, size_t n)
 {
 	size_t i;
@@ -163,6 +178,8 @@ int classify_entries(struct classifier *c, uint64_t vaddr, const uint64_t *ent, 
 						? find_range(c, pfn * c->page_size)
 						: -1;
 				pl = range >= 0 ? PL_PMEM : PL_DRAM;
+				if (range >= 0 && count_range(c, range))
+					return -ENOMEM;
 				if (range >= 0)
 					c->n.pmem++;
 				else

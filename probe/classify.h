@@ -33,11 +33,12 @@ struct page_run {
 	uint64_t vaddr;
 	uint64_t pfn; /* of the first page; 0 when absent or hidden */
 	enum placement pl;
-	long range; /* index into iomem ranges, or -1 */
+	long range; /* index into iomem ranges, or -1 (the range says kmem, window, region) */
 };
 
 struct placement_counts {
 	uint64_t pages, present, pmem, dram, unknown;
+	uint64_t kmem;	     /* of pmem: in a "System RAM (kmem)" range, volatile */
 	uint64_t pfn_hidden; /* present pages whose PFN read as 0 */
 	uint64_t huge_runs;  /* 2 MiB aligned virtual ranges with 512 contiguous, aligned PFNs */
 };
@@ -50,6 +51,7 @@ struct classifier {
 	bool win_ok;	   /* current 2 MiB window still contiguous */
 	uint64_t win_base; /* PFN of the window's first page */
 	long last_range;
+	uint64_t *range_pages; /* present pages per iomem range (io->nr), allocated on first use */
 	bool keep_runs;
 	struct page_run *runs;
 	size_t nr_runs, cap_runs;

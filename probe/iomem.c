@@ -12,11 +12,15 @@
 static const char *const kind_label[] = {
 	[PMEM_KIND_LEGACY] = "Persistent Memory (legacy)",
 	[PMEM_KIND_NFIT] = "Persistent Memory",
+	[PMEM_KIND_CXL] = "Persistent Memory",
+	[PMEM_KIND_ND_REGION] = "libnvdimm region",
 };
 
 static const char *const kind_name[] = {
 	[PMEM_KIND_LEGACY] = "legacy",
 	[PMEM_KIND_NFIT] = "nfit",
+	[PMEM_KIND_CXL] = "cxl",
+	[PMEM_KIND_ND_REGION] = "nd-region",
 };
 
 const char *pmem_kind_name(enum pmem_kind kind)
@@ -27,6 +31,54 @@ const char *pmem_kind_name(enum pmem_kind kind)
 const char *pmem_kind_label(enum pmem_kind kind)
 {
 	return kind_label[kind];
+}
+
+/*
+ * ndbus provider names: drivers/acpi/nfit/core.c "ACPI.NFIT",
+ * drivers/nvdimm/e820.c "e820", drivers/cxl/pmem.c "CXL",
+ * drivers/nvdimm/virtio_pmem.c "virtio-pmem" (the only one that always
+ * sets ND_REGION_ASYNC). Others (papr_scm, of_pmem, ...) pass through.
+ */
+static const struct {
+	const char *provider, *backend;
+	int sync;
+} providers[] = {
+	{"ACPI.NFIT", "nfit", 1},
+	{"e820", "e820", 1},
+	{"CXL", "cxl", 1},
+	{"virtio-pmem", "virtio-pmem", 0},
+};
+
+int pmem_provider_sync(const char *provider)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(providers) / sizeof(providers[0]); i++)
+		if (strcmp(provider, providers[i].provider) == 0)
+			return providers[i].sync;
+	return -1;
+}
+
+const char *pmem_range_backend(const struct pmem_range *r)
+{
+	size_t i;
+
+	if (r->provider[0]) {
+		for (i = 0; i < sizeof(providers) / sizeof(providers[0]); i++)
+			if (strcmp(r->provider, providers[i].provider) == 0)
+				return providers[i].backend;
+		return r->provider;
+	}
+	switch (r->kind) {
+	case PMEM_KIND_LEGACY:
+		return "e820";
+	case PMEM_KIND_NFIT:
+		return "nfit";
+	case PMEM_KIND_CXL:
+		return "cxl";
+	default:
+		return "unknown";
+	}
 }
 
 static int parse_hex(const char **s, uint64_t *v)
@@ -93,19 +145,27 @@ static int bad(struct iomem_error *err, unsigned int line, const char *what)
 	return -EINVAL;
 }
 
-static int add_range(struct iomem *io, size_t *cap, uint64_t start, uint64_t end,
-		     enum pmem_kind kind)
+static int grow(void **v, size_t *cap, size_t nr, size_t elem)
 {
-	if (io->nr == *cap) {
-		size_t ncap = *cap ? *cap * 2 : 8;
-		struct pmem_range *r = realloc(io->ranges, ncap * sizeof(*r));
+	size_t ncap;
+	void *n;
 
-		if (!r)
-			return -ENOMEM;
-		io->ranges = r;
-		*cap = ncap;
-	}
-	io->ranges[io->nr++] = (struct pmem_range){start, end, kind};
+	if (nr < *cap)
+		return 0;
+	ncap = *cap ? *cap * 2 : 8;
+	n = realloc(*v, ncap * elem);
+	if (!n)
+		return -ENOMEM;
+	*v = n;
+	*cap = ncap;
+	return 0;
+}
+
+static int add_range(struct iomem *io, size_t *cap, const struct pmem_range *r)
+{
+	if (grow((void **)&io->ranges, cap, io->nr, sizeof(*r)))
+		return -ENOMEM;
+	io->ranges[io->nr++] = *r;
 	return 0;
 }
 
@@ -118,9 +178,25 @@ static int cmp_range(const void *a, const void *b)
 	return x->end < y->end ? 1 : (x->end > y->end ? -1 : 0); /* outer first */
 }
 
+static int cmp_kmem(const void *a, const void *b)
+{
+	const struct kmem_range *x = a, *y = b;
+
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	return x->end < y->end ? 1 : (x->end > y->end ? -1 : 0);
+}
+
+bool pmem_range_mergeable(const struct pmem_range *a, const struct pmem_range *b)
+{
+	return a->kind == b->kind && a->kmem == b->kmem && !strcmp(a->window, b->window) &&
+	       !strcmp(a->region, b->region) && !strcmp(a->nd_region, b->nd_region);
+}
+
 /*
  * Sort, then merge duplicates and nested or overlapping entries (the outer,
- * earlier one keeps its kind) and adjacent entries of the same kind.
+ * earlier one keeps its attributes) and adjacent entries that differ in
+ * nothing but their addresses.
  */
 static void merge_ranges(struct iomem *io)
 {
@@ -134,9 +210,10 @@ static void merge_ranges(struct iomem *io)
 		bool overlap = r->start <= cur->end;
 		bool adjacent = cur->end != UINT64_MAX && r->start == cur->end + 1;
 
-		if (overlap || (adjacent && r->kind == cur->kind)) {
+		if (overlap || (adjacent && pmem_range_mergeable(cur, r))) {
 			if (r->end > cur->end)
 				cur->end = r->end;
+			cur->source |= r->source;
 			continue;
 		}
 		io->ranges[++n] = *r;
@@ -144,20 +221,167 @@ static void merge_ranges(struct iomem *io)
 	io->nr = n + 1;
 }
 
+static void merge_kmem(struct iomem *io)
+{
+	size_t i, n = 0;
+
+	if (!io->nr_kmem)
+		return;
+	qsort(io->kmem, io->nr_kmem, sizeof(*io->kmem), cmp_kmem);
+	for (i = 1; i < io->nr_kmem; i++) {
+		struct kmem_range *cur = &io->kmem[n], *r = &io->kmem[i];
+
+		if (r->start <= cur->end || (cur->end != UINT64_MAX && r->start == cur->end + 1)) {
+			if (r->end > cur->end)
+				cur->end = r->end;
+			continue;
+		}
+		io->kmem[++n] = *r;
+	}
+	io->nr_kmem = n + 1;
+}
+
+/*
+ * Cut every PMem range where a "System RAM (kmem)" range begins or ends, so
+ * that each piece is wholly kmem or not (a page's range says which).
+ * Idempotent. 0 or -ENOMEM.
+ */
+static int split_kmem(struct iomem *io)
+{
+	struct pmem_range *out = NULL;
+	size_t i, k = 0, nr = 0, cap = 0;
+
+	if (!io->nr_kmem || !io->nr)
+		return 0;
+	for (i = 0; i < io->nr; i++) {
+		struct pmem_range r = io->ranges[i], piece;
+		uint64_t cur = r.start;
+		bool done = false;
+
+		while (k > 0 && io->kmem[k - 1].end >= r.start)
+			k--; /* ranges are disjoint, but kmem ones may span several */
+		for (; k < io->nr_kmem && !done; k++) {
+			const struct kmem_range *km = &io->kmem[k];
+			uint64_t lo, hi;
+
+			if (km->end < cur)
+				continue;
+			if (km->start > r.end)
+				break;
+			lo = km->start > cur ? km->start : cur;
+			hi = km->end < r.end ? km->end : r.end;
+			if (lo > cur) {
+				piece = r;
+				piece.start = cur;
+				piece.end = lo - 1;
+				if (grow((void **)&out, &cap, nr, sizeof(*out)))
+					goto nomem;
+				out[nr++] = piece;
+			}
+			piece = r;
+			piece.start = lo;
+			piece.end = hi;
+			piece.kmem = true;
+			if (grow((void **)&out, &cap, nr, sizeof(*out)))
+				goto nomem;
+			out[nr++] = piece;
+			done = hi == r.end;
+			cur = hi + 1;
+		}
+		if (!done) {
+			piece = r;
+			piece.start = cur;
+			if (grow((void **)&out, &cap, nr, sizeof(*out)))
+				goto nomem;
+			out[nr++] = piece;
+		}
+	}
+	free(io->ranges);
+	io->ranges = out;
+	io->nr = nr;
+	return 0;
+nomem:
+	free(out);
+	return -ENOMEM;
+}
+
+/* Names the parser remembers for each nesting depth (2 spaces per level). */
+#define DEPTH_MAX 16
+
+struct parse_state {
+	char name[DEPTH_MAX][PMEM_NAME_MAX];
+	long range[DEPTH_MAX]; /* the PMem range a line at this depth added, or -1 */
+};
+
+static void copy_name(char *dst, const char *src)
+{
+	snprintf(dst, PMEM_NAME_MAX, "%s", src);
+}
+
+static bool is_region_name(const char *name)
+{
+	return strncmp(name, "region", 6) == 0 && name[6] >= '0' && name[6] <= '9' &&
+	       name[6 + strspn(name + 6, "0123456789")] == '\0';
+}
+
+/* One well-formed line at @depth: remember it, and record PMem and kmem ranges. */
+static int take_line(struct iomem *io, size_t *cap, size_t *kcap, struct parse_state *ps,
+		     unsigned int depth, uint64_t start, uint64_t end, const char *name)
+{
+	unsigned int d;
+	int k;
+
+	copy_name(ps->name[depth], name);
+	ps->range[depth] = -1;
+	for (d = depth + 1; d < DEPTH_MAX; d++) {
+		ps->name[d][0] = '\0';
+		ps->range[d] = -1;
+	}
+	for (k = PMEM_KIND_LEGACY; k <= PMEM_KIND_NFIT; k++) {
+		struct pmem_range r = {.start = start, .end = end, .kind = (enum pmem_kind)k};
+
+		if (strcmp(name, kind_label[k]) != 0)
+			continue;
+		r.source = PMEM_SRC_IOMEM;
+		r.sync = 1; /* only virtio-pmem and papr_scm regions are async; neither names iomem */
+		for (d = 0; d < depth; d++)
+			if (strncmp(ps->name[d], "CXL Window ", 11) == 0)
+				copy_name(r.window, ps->name[d]);
+		if (k == PMEM_KIND_NFIT && r.window[0])
+			r.kind = PMEM_KIND_CXL;
+		ps->range[depth] = (long)io->nr;
+		return add_range(io, cap, &r);
+	}
+	if (depth > 0 && ps->range[depth - 1] >= 0 && is_region_name(name)) {
+		struct pmem_range *parent = &io->ranges[ps->range[depth - 1]];
+
+		if (!parent->region[0])
+			copy_name(parent->region, name);
+	}
+	if (strcmp(name, "System RAM (kmem)") == 0) {
+		if (grow((void **)&io->kmem, kcap, io->nr_kmem, sizeof(*io->kmem)))
+			return -ENOMEM;
+		io->kmem[io->nr_kmem++] = (struct kmem_range){start, end};
+	}
+	return 0;
+}
+
 int iomem_parse(FILE *f, struct iomem *io, struct iomem_error *err)
 {
 	char line[IOMEM_LINE_MAX + 1];
+	struct parse_state ps;
 	unsigned int lineno = 0;
 	bool all_zero = true;
-	size_t cap = 0;
+	size_t cap = 0, kcap = 0;
 	int got = 0, rc = 0;
 
 	memset(io, 0, sizeof(*io));
 	memset(err, 0, sizeof(*err));
+	memset(&ps, 0, sizeof(ps));
 	while (!rc && (got = read_line(f, line, sizeof(line))) > 0) {
 		uint64_t start, end;
 		const char *name;
-		int k;
+		size_t depth;
 
 		lineno++;
 		if (line[strspn(line, " \t")] == '\0')
@@ -169,9 +393,10 @@ int iomem_parse(FILE *f, struct iomem *io, struct iomem_error *err)
 		io->entries++;
 		if (start || end)
 			all_zero = false;
-		for (k = PMEM_KIND_LEGACY; k <= PMEM_KIND_NFIT && !rc; k++)
-			if (strcmp(name, kind_label[k]) == 0)
-				rc = add_range(io, &cap, start, end, k);
+		depth = strspn(line, " ") / 2;
+		rc = take_line(io, &cap, &kcap, &ps,
+			       depth < DEPTH_MAX ? (unsigned int)depth : DEPTH_MAX - 1, start, end,
+			       name);
 	}
 	if (!rc && got == -E2BIG)
 		rc = bad(err, lineno + 1, "is longer than " IOMEM_LINE_MAX_STR " bytes");
@@ -185,13 +410,61 @@ int iomem_parse(FILE *f, struct iomem *io, struct iomem_error *err)
 			 "least)");
 		rc = -EINVAL;
 	}
-	if (rc) {
-		iomem_free(io);
-		return rc;
+	if (!rc) {
+		io->hidden = all_zero;
+		merge_ranges(io);
+		merge_kmem(io);
+		rc = split_kmem(io);
 	}
-	io->hidden = all_zero;
+	if (rc)
+		iomem_free(io);
+	return rc;
+}
+
+static bool overlaps(const struct pmem_range *r, uint64_t start, uint64_t end)
+{
+	return r->start <= end && start <= r->end;
+}
+
+int iomem_add_regions(struct iomem *io, const struct nd_region_info *reg, size_t nr)
+{
+	size_t i, j, cap = io->nr, before = io->nr;
+
+	if (io->hidden)
+		return 0; /* no placement without addresses; a crafted mix is not trusted */
+	for (i = 0; i < nr; i++) {
+		const struct nd_region_info *g = &reg[i];
+		struct pmem_range r = {.kind = PMEM_KIND_ND_REGION};
+		bool seen = false;
+
+		if (!g->have_range)
+			continue;
+		for (j = 0; j < before; j++) {
+			struct pmem_range *x = &io->ranges[j];
+
+			if (!overlaps(x, g->start, g->end))
+				continue;
+			seen = true;
+			x->source |= PMEM_SRC_SYSFS;
+			copy_name(x->nd_region, g->name);
+			copy_name(x->provider, g->provider);
+			x->sync = g->sync;
+		}
+		if (seen)
+			continue;
+		r.start = g->start;
+		r.end = g->end;
+		r.source = PMEM_SRC_SYSFS;
+		r.sync = g->sync;
+		copy_name(r.nd_region, g->name);
+		copy_name(r.provider, g->provider);
+		if (add_range(io, &cap, &r))
+			return -ENOMEM;
+	}
+	if (io->nr == before)
+		return 0;
 	merge_ranges(io);
-	return 0;
+	return split_kmem(io);
 }
 
 static const char *type_name(mode_t mode)
@@ -255,6 +528,9 @@ void iomem_free(struct iomem *io)
 	free(io->ranges);
 	io->ranges = NULL;
 	io->nr = 0;
+	free(io->kmem);
+	io->kmem = NULL;
+	io->nr_kmem = 0;
 }
 
 long iomem_find(const struct iomem *io, uint64_t paddr)

@@ -23,7 +23,8 @@ struct options {
 
 static const char usage_text[] =
 	"usage: pmemprobe [OPTIONS] PATH\n"
-	"       pmemprobe --pid PID [--format text|json] [--expect V] [--iomem FILE] [PATH]\n"
+	"       pmemprobe --pid PID [--format text|json] [--expect V] [--iomem FILE]\n"
+	"                 [--sysfs DIR] [PATH]\n"
 	"\n"
 	"Map PATH (a regular file or a device-DAX /dev/daxX.Y) shared, give every page\n"
 	"a write fault without changing its content, and classify each page's physical\n"
@@ -40,6 +41,7 @@ static const char usage_text[] =
 	"  --pid PID         survey the file-backed mappings of process PID without\n"
 	"                    touching them (only those of PATH if given)\n"
 	"  --iomem FILE      read the ranges from FILE instead of /proc/iomem\n"
+	"  --sysfs DIR       read libnvdimm regions and NUMA nodes under DIR, not /sys\n"
 	"  --touch HOW       auto (default): one madvise(MADV_POPULATE_WRITE), page by\n"
 	"                    page where the kernel refuses it; per-page: always\n"
 	"  -h, --help        this text\n"
@@ -106,6 +108,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{"verify", no_argument, NULL, 'v'},
 		{"pid", required_argument, NULL, 'P'},
 		{"iomem", required_argument, NULL, 'i'},
+		{"sysfs", required_argument, NULL, 'S'},
 		{"touch", required_argument, NULL, 'T'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, OPT_VERSION},
@@ -116,6 +119,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 
 	memset(o, 0, sizeof(*o));
 	p->iomem_path = "/proc/iomem";
+	p->sysfs_path = "/sys";
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		switch (c) {
@@ -157,6 +161,12 @@ static int parse_args(int argc, char **argv, struct options *o)
 				return usage_error(
 					"--iomem '': empty; give a file such as /proc/iomem");
 			p->iomem_path = optarg;
+			break;
+		case 'S':
+			if (!*optarg)
+				return usage_error(
+					"--sysfs '': empty; give a directory such as /sys");
+			p->sysfs_path = optarg;
 			break;
 		case 'T':
 			if (!strcmp(optarg, "auto"))
@@ -266,7 +276,7 @@ static int run_survey(const struct options *o)
 	struct failure f;
 	struct survey s;
 	char what[64];
-	int rc = survey_run(o->pid, p->path, p->iomem_path, &s, &f), code;
+	int rc = survey_run(o->pid, p->path, p->iomem_path, p->sysfs_path, &s, &f), code;
 
 	if (rc) {
 		report_failure(&f, rc);

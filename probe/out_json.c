@@ -47,7 +47,57 @@ static void counts(FILE *f, const struct placement_counts *n)
 	u64(f, "absent_pages", n->pages - n->present);
 }
 
-static void header(FILE *f, const struct iomem *io, const char *iomem_path)
+static void opt_str(FILE *f, const char *key, const char *v)
+{
+	str(f, key, v && *v ? v : NULL);
+}
+
+static void sync_value(FILE *f, const char *key, int sync)
+{
+	json_key(f, key, 0);
+	fputs(sync > 0 ? "true" : sync == 0 ? "false" : "null", f);
+}
+
+static const char *source_name(unsigned int src)
+{
+	if (src == (PMEM_SRC_IOMEM | PMEM_SRC_SYSFS))
+		return "iomem+sysfs";
+	return src == PMEM_SRC_SYSFS ? "sysfs" : "iomem";
+}
+
+static void nd_regions(FILE *f, const struct nd_regions *regs)
+{
+	size_t i;
+
+	json_key(f, "nd_regions", 0);
+	fputc('[', f);
+	for (i = 0; i < regs->nr; i++) {
+		const struct nd_region_info *g = &regs->v[i];
+
+		fputs(i ? ",{" : "{", f);
+		json_key(f, "name", 1);
+		json_str(f, g->name);
+		opt_str(f, "provider", g->provider);
+		json_key(f, "start", 0);
+		if (g->have_range)
+			json_hex(f, g->start);
+		else
+			fputs("null", f);
+		json_key(f, "end", 0);
+		if (g->have_range)
+			json_hex(f, g->end);
+		else
+			fputs("null", f);
+		sync_value(f, "synchronous", g->sync);
+		opt_str(f, "error", g->error);
+		fputc('}', f);
+	}
+	fputc(']', f);
+}
+
+/* @range_pages: present pages per range (a probe), or NULL (a survey: no "pages" key). */
+static void header(FILE *f, const struct iomem *io, const char *iomem_path, const char *sysfs,
+		   const struct nd_regions *regs, bool per_range, const uint64_t *range_pages)
 {
 	size_t i;
 
@@ -55,6 +105,7 @@ static void header(FILE *f, const struct iomem *io, const char *iomem_path)
 	str(f, "version", PMEMPROBE_VERSION);
 	str(f, "iomem", iomem_path);
 	boolean(f, "iomem_hidden", io->hidden);
+	str(f, "sysfs", sysfs);
 	json_key(f, "pmem_ranges", 0);
 	fputc('[', f);
 	for (i = 0; i < io->nr; i++) {
@@ -65,11 +116,23 @@ static void header(FILE *f, const struct iomem *io, const char *iomem_path)
 		json_hex(f, rg->start);
 		json_key(f, "end", 0);
 		json_hex(f, rg->end);
-		str(f, "name", pmem_kind_label(rg->kind));
+		str(f, "name",
+		    rg->kind == PMEM_KIND_ND_REGION ? rg->nd_region : pmem_kind_label(rg->kind));
 		str(f, "kind", pmem_kind_name(rg->kind));
+		str(f, "backend", pmem_range_backend(rg));
+		str(f, "source", source_name(rg->source));
+		opt_str(f, "provider", rg->provider);
+		sync_value(f, "synchronous", rg->sync);
+		boolean(f, "kmem", rg->kmem);
+		opt_str(f, "window", rg->window);
+		opt_str(f, "region", rg->region);
+		opt_str(f, "nd_region", rg->nd_region);
+		if (per_range)
+			u64(f, "pages", range_pages ? range_pages[i] : 0);
 		fputc('}', f);
 	}
 	fputc(']', f);
+	nd_regions(f, regs);
 }
 
 static void verdict_fields(FILE *f, enum verdict v, const char *reason, int expect_asked,
@@ -110,7 +173,25 @@ static void evidence(FILE *f, const struct evidence *ev)
 	u64(f, "major_faults", ev->major_faults);
 	opt_u64(f, "page_cache_resident", ev->resident_known, ev->page_cache_resident);
 	opt_u64(f, "huge_runs_2m", ev->huge_known, ev->huge_runs_2m);
-	fputc('}', f);
+}
+
+/* Do the present PMem pages flush synchronously? null: no PMem page, or a range unknown. */
+static int pages_sync(const struct report *r)
+{
+	int all = 1;
+	size_t i;
+
+	if (!r->n.pmem || !r->range_pages)
+		return -1;
+	for (i = 0; i < r->io->nr; i++) {
+		if (!r->range_pages[i])
+			continue;
+		if (r->io->ranges[i].sync == 0)
+			return 0;
+		if (r->io->ranges[i].sync < 0)
+			all = -1;
+	}
+	return all;
 }
 
 static void page_runs(FILE *f, const struct report *r)
@@ -149,12 +230,16 @@ void out_json(FILE *f, const struct report *r)
 {
 	size_t i;
 
-	header(f, r->io, r->iomem_path);
+	header(f, r->io, r->iomem_path, r->sysfs_path, r->regions, true, r->range_pages);
 	str(f, "path", r->path);
 	str(f, "target", target_kind_name(r->kind));
 	u64(f, "size", r->size);
 	u64(f, "page_size", r->page_size);
 	counts(f, &r->n);
+	u64(f, "kmem_pages", r->n.kmem);
+	u64(f, "async_pages", report_async_pages(r));
+	json_key(f, "volatile", 0);
+	fputs(!r->n.pmem ? "null" : r->n.kmem == r->n.pmem ? "true" : "false", f);
 	str(f, "page_strip", r->strip);
 	verdict_fields(f, r->verdict, r->reason, r->expect_asked, r->expect);
 	boolean(f, "created", r->created);
@@ -170,12 +255,32 @@ void out_json(FILE *f, const struct report *r)
 		fputc('}', f);
 	}
 	evidence(f, &r->ev);
+	sync_value(f, "synchronous", pages_sync(r));
+	fputc('}', f);
 	json_key(f, "conflicts", 0);
 	fputc('[', f);
 	for (i = 0; i < r->nr_conflicts; i++) {
 		if (i)
 			fputc(',', f);
 		json_str(f, r->conflicts[i]);
+	}
+	fputc(']', f);
+	json_key(f, "notes", 0);
+	fputc('[', f);
+	for (i = 0; i < r->nr_notes; i++) {
+		if (i)
+			fputc(',', f);
+		json_str(f, r->notes[i]);
+	}
+	fputc(']', f);
+	json_key(f, "caveats", 0);
+	fputc('[', f);
+	for (i = 0; i < r->nr_caveats; i++) {
+		fputs(i ? ",{" : "{", f);
+		json_key(f, "name", 1);
+		json_str(f, r->caveats[i].name);
+		str(f, "text", r->caveats[i].text);
+		fputc('}', f);
 	}
 	fputc(']', f);
 	json_key(f, "timing", 0);
@@ -197,12 +302,13 @@ void out_survey_json(FILE *f, const struct survey *s)
 {
 	size_t i;
 
-	header(f, &s->io, s->iomem_path);
+	header(f, &s->io, s->iomem_path, s->sysfs_path, &s->regions, false, NULL);
 	json_key(f, "pid", 0);
 	fprintf(f, "%d", (int)s->pid);
 	str(f, "path", s->filter);
 	u64(f, "page_size", s->page_size);
 	counts(f, &s->total);
+	u64(f, "kmem_pages", s->total.kmem);
 	u64(f, "huge_runs_2m", s->total.huge_runs);
 	verdict_fields(f, s->verdict, s->reason, s->expect_asked, s->expect);
 	json_key(f, "mappings", 0);

@@ -4,7 +4,16 @@
 
 #include "out.h"
 
-static void ranges(FILE *f, const struct iomem *io, const char *iomem_path)
+/* "CXL Window 0 > region1" or "region1" or "", for a range. */
+static const char *where(const struct pmem_range *rg, char *buf, size_t cap)
+{
+	snprintf(buf, cap, "%s%s%s", rg->window, rg->window[0] && rg->region[0] ? " > " : "",
+		 rg->region);
+	return buf;
+}
+
+static void ranges(FILE *f, const struct iomem *io, const char *iomem_path,
+		   const struct nd_regions *regs, const char *sysfs, const uint64_t *range_pages)
 {
 	size_t i;
 
@@ -13,11 +22,36 @@ static void ranges(FILE *f, const struct iomem *io, const char *iomem_path)
 		return;
 	}
 	if (!io->nr)
-		fprintf(f, "  pmem ranges:  none in %s\n", iomem_path);
-	for (i = 0; i < io->nr; i++)
-		fprintf(f, "  pmem range:   %#" PRIx64 "-%#" PRIx64 " : %s [%s]\n",
-			io->ranges[i].start, io->ranges[i].end, pmem_kind_label(io->ranges[i].kind),
-			pmem_kind_name(io->ranges[i].kind));
+		fprintf(f, "  pmem ranges:  none in %s or %s/bus/nd\n", iomem_path, sysfs);
+	for (i = 0; i < io->nr; i++) {
+		const struct pmem_range *rg = &io->ranges[i];
+		char in[2 * PMEM_NAME_MAX + 4];
+
+		fprintf(f, "  pmem range:   %#" PRIx64 "-%#" PRIx64 " : %s [%s]", rg->start,
+			rg->end,
+			rg->kind == PMEM_KIND_ND_REGION ? rg->nd_region : pmem_kind_label(rg->kind),
+			pmem_kind_name(rg->kind));
+		fprintf(f, " backend %s", pmem_range_backend(rg));
+		if (rg->provider[0])
+			fprintf(f, " (provider %s, %s)", rg->provider, rg->nd_region);
+		fprintf(f, ", %s",
+			rg->sync > 0	? "synchronous"
+			: rg->sync == 0 ? "asynchronous (flush by virtio request)"
+					: "synchronous: unknown");
+		if (where(rg, in, sizeof(in))[0])
+			fprintf(f, ", in %s", in);
+		if (rg->kmem)
+			fprintf(f, ", System RAM (kmem): volatile");
+		if (range_pages)
+			fprintf(f, ", %" PRIu64 " pages", range_pages[i]);
+		fputc('\n', f);
+	}
+	for (i = 0; i < regs->nr; i++)
+		if (!regs->v[i].have_range)
+			fprintf(f, "  nd region:    %s (provider %s): range unknown: %s\n",
+				regs->v[i].name,
+				regs->v[i].provider[0] ? regs->v[i].provider : "unknown",
+				regs->v[i].error);
 }
 
 static void verdict_line(FILE *f, enum verdict v, const char *reason, bool expect_asked,
@@ -98,8 +132,21 @@ void out_page_table(FILE *f, const struct report *r, const char *prefix)
 				 run->pfn * r->page_size,
 				 (run->pfn + run->pages) * r->page_size - 1);
 		fprintf(f, "%s%-17s %-33s %-33s %s", prefix, pages, virt, phys, pmem);
-		if (run->range >= 0)
-			fprintf(f, " (%s)", pmem_kind_label(r->io->ranges[run->range].kind));
+		if (run->range >= 0) {
+			const struct pmem_range *rg = &r->io->ranges[run->range];
+			char in[2 * PMEM_NAME_MAX + 4];
+
+			fprintf(f, " (%s",
+				rg->kind == PMEM_KIND_ND_REGION ? rg->nd_region
+								: pmem_kind_label(rg->kind));
+			if (where(rg, in, sizeof(in))[0])
+				fprintf(f, ", %s", in);
+			if (rg->kmem)
+				fprintf(f, ", kmem: volatile");
+			if (rg->sync == 0)
+				fprintf(f, ", asynchronous");
+			fputc(')', f);
+		}
 		fputc('\n', f);
 	}
 }
@@ -119,7 +166,11 @@ void out_text(FILE *f, const struct report *r)
 	fprintf(f, "  pmem pages:   %" PRIu64 "\n", n->pmem);
 	fprintf(f, "  dram pages:   %" PRIu64 "\n", n->dram);
 	fprintf(f, "  unknown:      %" PRIu64 "\n", n->unknown);
-	ranges(f, r->io, r->iomem_path);
+	if (n->kmem)
+		fprintf(f, "  kmem pages:   %" PRIu64 " (PMem onlined as System RAM: volatile)\n",
+			n->kmem);
+	ranges(f, r->io, r->iomem_path, r->regions, r->sysfs_path,
+	       r->range_pages ? r->range_pages : NULL);
 	verdict_line(f, r->verdict, r->reason, r->expect_asked, r->expect);
 	if (r->verify_asked && r->verify_ok)
 		fprintf(f, "  pattern:      verified\n");
@@ -131,6 +182,10 @@ void out_text(FILE *f, const struct report *r)
 		fprintf(f, "conflict: %s\n", r->conflicts[i]);
 	if (!r->nr_conflicts)
 		fprintf(f, "conflicts: none\n");
+	for (i = 0; i < r->nr_notes; i++)
+		fprintf(f, "note: %s\n", r->notes[i]);
+	for (i = 0; i < r->nr_caveats; i++)
+		fprintf(f, "caveat: %s: %s\n", r->caveats[i].name, r->caveats[i].text);
 	fprintf(f, "timing: touch %.3f ms (%s", r->touch_ms, touch_method_name(r->touch_method));
 	if (r->touch_fallback_errno)
 		fprintf(f, ", MADV_POPULATE_WRITE: %s", strerror(r->touch_fallback_errno));
@@ -163,6 +218,6 @@ void out_survey_text(FILE *f, const struct survey *s)
 		"total: %" PRIu64 " pages, %" PRIu64 " present, %" PRIu64 " pmem, %" PRIu64
 		" dram, %" PRIu64 " unknown\n",
 		t->pages, t->present, t->pmem, t->dram, t->unknown);
-	ranges(f, &s->io, s->iomem_path);
+	ranges(f, &s->io, s->iomem_path, &s->regions, s->sysfs_path, NULL);
 	verdict_line(f, s->verdict, s->reason, s->expect_asked, s->expect);
 }

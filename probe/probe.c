@@ -30,16 +30,24 @@ static int failed(struct failure *f, const char *op, const char *path, const cha
 	return rc;
 }
 
-static int load_iomem(const struct probe_opts *o, struct probe *p, struct failure *f)
+int ranges_load(const char *iomem_path, const char *sysfs, struct iomem *io,
+		struct nd_regions *regions, struct failure *f)
 {
 	struct iomem_error err;
-	int rc = iomem_load(o->iomem_path, &p->io, &err);
+	int rc = iomem_load(iomem_path, io, &err);
 
-	if (!rc)
-		return 0;
-	snprintf(f->buf, sizeof(f->buf), "%s", err.why);
-	return failed(f, err.line ? "parse" : "read", o->iomem_path, err.why[0] ? f->buf : NULL,
-		      rc);
+	if (rc) {
+		snprintf(f->buf, sizeof(f->buf), "%s", err.why);
+		return failed(f, err.line ? "parse" : "read", iomem_path,
+			      err.why[0] ? f->buf : NULL, rc);
+	}
+	rc = nd_regions_load(sysfs, regions);
+	if (rc)
+		return failed(f, "read libnvdimm regions under", sysfs, NULL, rc);
+	rc = iomem_add_regions(io, regions->v, regions->nr);
+	if (rc)
+		return failed(f, "merge libnvdimm regions from", sysfs, NULL, rc);
+	return 0;
 }
 
 static void gather_evidence(const struct probe_opts *o, const struct target *t, uint64_t size,
@@ -100,6 +108,7 @@ static int classify(const struct probe_opts *o, struct probe *p, void *addr, str
 	r->n = p->cls.n;
 	r->ev.huge_known = r->n.pfn_hidden == 0;
 	r->ev.huge_runs_2m = r->n.huge_runs;
+	r->range_pages = p->cls.range_pages;
 	classify_strip(&p->cls, r->strip);
 	if (o->pages) {
 		r->show_pages = true;
@@ -151,11 +160,13 @@ int probe_run(const struct probe_opts *o, struct probe *p, struct failure *f)
 	evidence_init(&r->ev);
 	r->path = o->path;
 	r->iomem_path = o->iomem_path;
+	r->sysfs_path = o->sysfs_path;
 	r->io = &p->io;
+	r->regions = &p->regions;
 	r->expect_asked = o->expect_asked;
 	r->expect = o->expect;
 
-	rc = load_iomem(o, p, f);
+	rc = ranges_load(o->iomem_path, o->sysfs_path, &p->io, &p->regions, f);
 	if (rc)
 		return rc;
 	if (o->create) {
@@ -193,5 +204,6 @@ void probe_free(struct probe *p)
 {
 	classify_free(&p->cls);
 	iomem_free(&p->io);
+	nd_regions_free(&p->regions);
 	evidence_free(&p->r.ev);
 }

@@ -8,11 +8,13 @@
 
 #include "classify.h"
 #include "iomem.h"
+#include "ndsysfs.h"
 #include "report.h"
 
 struct probe_opts {
 	const char *path;
 	const char *iomem_path;
+	const char *sysfs_path; /* --sysfs: "/sys" unless a test gives a crafted tree */
 	bool size_given;
 	uint64_t size;
 	bool pages, create, verify;
@@ -31,6 +33,7 @@ struct failure {
 
 struct probe {
 	struct iomem io;
+	struct nd_regions regions;
 	struct classifier cls;
 	struct report r;
 };
@@ -38,5 +41,12 @@ struct probe {
 /* 0 or -errno with @f filled. Free with probe_free() either way. */
 int probe_run(const struct probe_opts *o, struct probe *p, struct failure *f);
 void probe_free(struct probe *p);
+
+/*
+ * The PMem ranges: /proc/iomem (or @iomem_path), then libnvdimm's regions
+ * under @sysfs. 0 or -errno with @f filled.
+ */
+int ranges_load(const char *iomem_path, const char *sysfs, struct iomem *io,
+		struct nd_regions *regions, struct failure *f);
 
 #endif

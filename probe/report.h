@@ -11,6 +11,7 @@
 #include "evidence.h"
 #include "iomem.h"
 #include "map.h"
+#include "ndsysfs.h"
 #include "target.h"
 #include "verdict.h"
 
@@ -19,6 +20,9 @@
 struct report {
 	const char *path;
 	const char *iomem_path;
+	const char *sysfs_path;
+	const struct nd_regions *regions;
+	const uint64_t *range_pages; /* present pages per range, NULL when none was PMem */
 	enum target_kind kind;
 	uint64_t size, page_size, pages;
 	struct placement_counts n;
@@ -28,6 +32,13 @@ struct report {
 	struct evidence ev;
 	char conflicts[MAX_CONFLICTS][240];
 	size_t nr_conflicts;
+	char notes[MAX_CONFLICTS][240]; /* expected disagreements, explained */
+	size_t nr_notes;
+	struct caveat {
+		const char *name; /* stable identifier, e.g. "map-sync-on-async-region" */
+		char text[240];
+	} caveats[MAX_CONFLICTS];
+	size_t nr_caveats;
 	double touch_ms, classify_ms;
 	enum touch_method touch_method; /* what gave the pages their write faults */
 	int touch_fallback_errno;	/* madvise's error when it fell back, or 0 */

@@ -71,6 +71,7 @@ static void add_counts(struct placement_counts *t, const struct placement_counts
 	t->pmem += n->pmem;
 	t->dram += n->dram;
 	t->unknown += n->unknown;
+	t->kmem += n->kmem;
 	t->pfn_hidden += n->pfn_hidden;
 	t->huge_runs += n->huge_runs;
 }
@@ -92,6 +93,7 @@ static int survey_maps(struct survey *s, FILE *maps, int pagemap, const struct s
 			continue;
 		classify_init(&c, &s->io, s->page_size, false);
 		rc = pagemap_classify(pagemap, m.start, (m.end - m.start) / s->page_size, &c);
+		classify_free(&c);
 		if (rc)
 			break;
 		m.n = c.n;
@@ -102,11 +104,10 @@ static int survey_maps(struct survey *s, FILE *maps, int pagemap, const struct s
 	return rc;
 }
 
-int survey_run(pid_t pid, const char *filter, const char *iomem_path, struct survey *s,
-	       struct failure *f)
+int survey_run(pid_t pid, const char *filter, const char *iomem_path, const char *sysfs,
+	       struct survey *s, struct failure *f)
 {
 	static char maps_path[64];
-	struct iomem_error err;
 	struct stat st;
 	FILE *maps;
 	int fd, rc;
@@ -116,14 +117,12 @@ int survey_run(pid_t pid, const char *filter, const char *iomem_path, struct sur
 	s->pid = pid;
 	s->filter = filter;
 	s->iomem_path = iomem_path;
+	s->sysfs_path = sysfs;
 	s->page_size = (uint64_t)sysconf(_SC_PAGESIZE);
 
-	rc = iomem_load(iomem_path, &s->io, &err);
-	if (rc) {
-		snprintf(f->buf, sizeof(f->buf), "%s", err.why);
-		return failed(f, err.line ? "parse" : "read", iomem_path,
-			      err.why[0] ? f->buf : NULL, rc);
-	}
+	rc = ranges_load(iomem_path, sysfs, &s->io, &s->regions, f);
+	if (rc)
+		return rc;
 	if (filter && stat(filter, &st))
 		return failed(f, "stat", filter, NULL, -errno);
 
@@ -168,4 +167,5 @@ void survey_free(struct survey *s)
 	s->maps = NULL;
 	s->nr = s->cap = 0;
 	iomem_free(&s->io);
+	nd_regions_free(&s->regions);
 }

@@ -9,6 +9,7 @@
 
 #include "classify.h"
 #include "iomem.h"
+#include "ndsysfs.h"
 #include "probe.h"
 #include "verdict.h"
 
@@ -26,8 +27,10 @@ struct survey {
 	pid_t pid;
 	const char *filter; /* only mappings of this file, or NULL */
 	const char *iomem_path;
+	const char *sysfs_path;
 	uint64_t page_size;
 	struct iomem io;
+	struct nd_regions regions;
 	struct survey_map *maps;
 	size_t nr, cap;
 	struct placement_counts total;
@@ -38,8 +41,8 @@ struct survey {
 };
 
 /* 0 or -errno with @f filled. Free with survey_free() either way. */
-int survey_run(pid_t pid, const char *filter, const char *iomem_path, struct survey *s,
-	       struct failure *f);
+int survey_run(pid_t pid, const char *filter, const char *iomem_path, const char *sysfs,
+	       struct survey *s, struct failure *f);
 void survey_free(struct survey *s);
 
 #endif

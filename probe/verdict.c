@@ -97,6 +97,48 @@ static const char *mount_dax(const struct evidence *ev)
 	return mode;
 }
 
+static void note(struct report *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void note(struct report *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (r->nr_notes == MAX_CONFLICTS)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(r->notes[r->nr_notes++], sizeof(r->notes[0]), fmt, ap);
+	va_end(ap);
+}
+
+static void caveat(struct report *r, const char *name, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void caveat(struct report *r, const char *name, const char *fmt, ...)
+{
+	struct caveat *c;
+	va_list ap;
+
+	if (r->nr_caveats == MAX_CONFLICTS)
+		return;
+	c = &r->caveats[r->nr_caveats++];
+	c->name = name;
+	va_start(ap, fmt);
+	vsnprintf(c->text, sizeof(c->text), fmt, ap);
+	va_end(ap);
+}
+
+/* Present pages in asynchronous ranges (virtio-pmem): their flush is a request to the host. */
+uint64_t report_async_pages(const struct report *r)
+{
+	uint64_t n = 0;
+	size_t i;
+
+	for (i = 0; r->range_pages && i < r->io->nr; i++)
+		if (r->io->ranges[i].sync == 0)
+			n += r->range_pages[i];
+	return n;
+}
+
 void conflicts_find(struct report *r)
 {
 	const struct evidence *ev = &r->ev;
@@ -104,23 +146,53 @@ void conflicts_find(struct report *r)
 	bool placed = r->verdict != VERDICT_UNKNOWN;
 	bool file = r->kind == TARGET_FILE;
 	const char *dax = file ? mount_dax(ev) : NULL;
+	uint64_t async = report_async_pages(r);
+	uint64_t durable = n->pmem - n->kmem; /* PMem pages not onlined as RAM */
+	bool all_durable = r->verdict == VERDICT_PMEM && n->kmem == 0;
+	bool all_async = all_durable && async == n->pmem;
 
-	r->nr_conflicts = 0;
+	r->nr_conflicts = r->nr_notes = r->nr_caveats = 0;
 	if (placed && ev->statx_dax == TRI_YES && n->dram)
 		add(r, "statx reports DAX but %" PRIu64 " of %" PRIu64 " present pages are in DRAM",
 		    n->dram, n->present);
-	if (placed && file && ev->statx_dax == TRI_NO && n->pmem)
+	if (placed && ev->statx_dax == TRI_YES && n->kmem)
+		add(r,
+		    "statx reports DAX but %" PRIu64 " of %" PRIu64
+		    " present pages are PMem onlined as System RAM (kmem)",
+		    n->kmem, n->present);
+	if (placed && file && ev->statx_dax == TRI_NO && durable)
 		add(r, "%" PRIu64 " pages are in PMem ranges but statx does not report DAX",
-		    n->pmem);
+		    durable);
 	if (placed && ev->map_sync == TRI_YES && n->dram)
 		add(r, "MAP_SYNC is accepted but %" PRIu64 " pages are in DRAM", n->dram);
-	if (r->verdict == VERDICT_PMEM && ev->map_sync == TRI_NO)
+	if (all_async && ev->map_sync == TRI_NO)
+		note(r,
+		     "asynchronous region: MAP_SYNC is refused by design (%s): flushes go to "
+		     "the host as virtio requests, so only fsync()/msync() make data durable",
+		     strerror(ev->map_sync_errno));
+	else if (all_durable && ev->map_sync == TRI_NO)
 		add(r, "every page is in a PMem range but MAP_SYNC is refused (%s)",
 		    strerror(ev->map_sync_errno));
+	if (placed && ev->map_sync == TRI_YES && async)
+		caveat(r, "map-sync-on-async-region",
+		       "MAP_SYNC is accepted but %" PRIu64
+		       " pages are on an asynchronous region (virtio-pmem): CPU cache flushes "
+		       "do not make them durable; only fsync()/msync() (a flush request to the "
+		       "host) does",
+		       async);
 	if (placed && ev->libpmem_is_pmem == TRI_YES && n->dram)
 		add(r, "libpmem reports is_pmem=1 but %" PRIu64 " pages are in DRAM", n->dram);
-	if (r->verdict == VERDICT_PMEM && ev->libpmem_is_pmem == TRI_NO)
+	if (all_async && ev->libpmem_is_pmem == TRI_NO)
+		note(r, "asynchronous region: libpmem reports is_pmem=0 by design (it needs "
+			"MAP_SYNC or device DAX)");
+	else if (all_durable && ev->libpmem_is_pmem == TRI_NO)
 		add(r, "every page is in a PMem range but libpmem reports is_pmem=0");
+	if (placed && n->kmem)
+		note(r,
+		     "%" PRIu64 " of %" PRIu64
+		     " present pages are PMem onlined as System RAM (kmem): volatile, their "
+		     "content does not survive a reboot",
+		     n->kmem, n->present);
 	if (ev->statx_dax == TRI_YES && ev->resident_known && ev->page_cache_resident)
 		add(r, "statx reports DAX but %" PRIu64 " pages were in the page cache",
 		    ev->page_cache_resident);

@@ -23,5 +23,6 @@ int verdict_parse(const char *s, enum verdict *v);
 struct report;
 /* Fill r->conflicts with every disagreement between the verdict and the evidence. */
 void conflicts_find(struct report *r);
+uint64_t report_async_pages(const struct report *r);
 
 #endif

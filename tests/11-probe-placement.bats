@@ -131,7 +131,7 @@ teardown() {
 		280000000-37fffffff : Persistent Memory
 	IOMEM
 	run -0 --separate-stderr "$PMEMPROBE" --format json --iomem "$SHM/iomem" "$SHM/f"
-	run -0 jq -c '.pmem_ranges' <<<"$output"
+	run -0 jq -c '[.pmem_ranges[] | {start, "end": .end, name, kind}]' <<<"$output"
 	[[ $output == '[{"start":"0x40000000","end":"0x6fffffff","name":"Persistent Memory (legacy)","kind":"legacy"},{"start":"0x100000000","end":"0x13fffffff","name":"Persistent Memory","kind":"nfit"},{"start":"0x200000000","end":"0x37fffffff","name":"Persistent Memory","kind":"nfit"}]' ]]
 }
 

@@ -114,3 +114,36 @@ tap_validate() {
 			exit bad
 		}'
 }
+
+# nd_region SYSFS BUS PROVIDER REGION START END: a libnvdimm region in a
+# crafted sysfs tree, laid out like the kernel's: the region lives under its
+# bus (SYSFS/devices/platform/BUS/REGION, the bus directory holding
+# `provider`), and SYSFS/bus/nd/devices/REGION is a relative symlink to it.
+# START and END are hex without 0x, END inclusive, as /proc/iomem prints.
+nd_region() {
+	local sysfs=$1 bus=$2 provider=$3 region=$4 start=$5 end=$6
+	local dir=$sysfs/devices/platform/$bus/$region
+	mkdir -p "$dir" "$sysfs/bus/nd/devices"
+	printf '%s\n' "$provider" >"$sysfs/devices/platform/$bus/provider"
+	printf '0x%x\n' "$((16#$start))" >"$dir/resource"
+	printf '%d\n' "$((16#$end - 16#$start + 1))" >"$dir/size"
+	ln -sfn "../../../devices/platform/$bus/$region" "$sysfs/bus/nd/devices/$region"
+}
+
+# ram_as_nd_regions IOMEM SYSFS PROVIDER [CHILD]: the host's System RAM lines
+# written to IOMEM named CHILD (default namespace1.0, what a virtio-pmem
+# guest shows: no "Persistent Memory" line), and one region per line in the
+# crafted SYSFS tree under an ndbus whose provider is PROVIDER. Needs root.
+ram_as_nd_regions() {
+	local iomem=$1 sysfs=$2 provider=$3 child=${4:-namespace1.0} start end n=0
+	: >"$iomem"
+	while read -r start end; do
+		printf '%s-%s : %s\n' "$start" "$end" "$child" >>"$iomem"
+		nd_region "$sysfs" ndbus0 "$provider" "region$n" "$start" "$end"
+		n=$((n + 1))
+	done < <(sed -n 's/^\([0-9a-f]*\)-\([0-9a-f]*\) : System RAM$/\1 \2/p' /proc/iomem)
+	((n > 0)) || {
+		echo "no System RAM line in /proc/iomem" >&2
+		return 1
+	}
+}
