@@ -343,7 +343,8 @@ static int take_line(struct iomem *io, size_t *cap, size_t *kcap, struct parse_s
 		if (strcmp(name, kind_label[k]) != 0)
 			continue;
 		r.source = PMEM_SRC_IOMEM;
-		r.sync = 1; /* only virtio-pmem and papr_scm regions are async; neither names iomem */
+		r.sync = 1; /* only virtio-pmem and papr_scm regions are async; neither names iomem
+			     */
 		for (d = 0; d < depth; d++)
 			if (strncmp(ps->name[d], "CXL Window ", 11) == 0)
 				copy_name(r.window, ps->name[d]);

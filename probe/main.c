@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "anon.h"
 #include "exitcode.h"
 #include "log.h"
 #include "out.h"
@@ -23,6 +24,7 @@ struct options {
 
 static const char usage_text[] =
 	"usage: pmemprobe [OPTIONS] PATH\n"
+	"       pmemprobe --anon SIZE --node N [--format FMT] [--pages] [--expect V]\n"
 	"       pmemprobe --pid PID [--format text|json] [--expect V] [--iomem FILE]\n"
 	"                 [--sysfs DIR] [PATH]\n"
 	"\n"
@@ -42,6 +44,9 @@ static const char usage_text[] =
 	"                    touching them (only those of PATH if given)\n"
 	"  --iomem FILE      read the ranges from FILE instead of /proc/iomem\n"
 	"  --sysfs DIR       read libnvdimm regions and NUMA nodes under DIR, not /sys\n"
+	"  --anon SIZE       probe SIZE bytes of anonymous memory bound (mbind\n"
+	"                    MPOL_BIND) to NUMA node N given by --node N: PMem\n"
+	"                    onlined as System RAM (kmem) reads as pmem, volatile\n"
 	"  --touch HOW       auto (default): one madvise(MADV_POPULATE_WRITE), page by\n"
 	"                    page where the kernel refuses it; per-page: always\n"
 	"  -h, --help        this text\n"
@@ -94,6 +99,21 @@ static int parse_pid(const char *s, pid_t *pid)
 	return 0;
 }
 
+static int parse_node(const char *s, unsigned int *node)
+{
+	char *end;
+	long v;
+
+	if (*s < '0' || *s > '9' || (s[0] == '0' && s[1]))
+		return -EINVAL;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end || v > ANON_NODE_MAX)
+		return -EINVAL;
+	*node = (unsigned int)v;
+	return 0;
+}
+
 enum { OPT_VERSION = 256 };
 
 /* Fills @o. Returns -1 to go on, else the exit code. */
@@ -109,6 +129,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{"pid", required_argument, NULL, 'P'},
 		{"iomem", required_argument, NULL, 'i'},
 		{"sysfs", required_argument, NULL, 'S'},
+		{"anon", required_argument, NULL, 'A'},
+		{"node", required_argument, NULL, 'N'},
 		{"touch", required_argument, NULL, 'T'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, OPT_VERSION},
@@ -162,6 +184,22 @@ static int parse_args(int argc, char **argv, struct options *o)
 					"--iomem '': empty; give a file such as /proc/iomem");
 			p->iomem_path = optarg;
 			break;
+		case 'A':
+			rc = size_parse(optarg, &p->size);
+			if (rc == -ERANGE)
+				return usage_error("--anon '%s': too large", optarg);
+			if (rc)
+				return usage_error("--anon '%s': not a size (a positive number of "
+						   "bytes, optionally with K, M, G or T)",
+						   optarg);
+			p->anon = true;
+			break;
+		case 'N':
+			if (parse_node(optarg, &p->node))
+				return usage_error("--node '%s': not a NUMA node number (0-%d)",
+						   optarg, ANON_NODE_MAX);
+			p->node_given = true;
+			break;
 		case 'S':
 			if (!*optarg)
 				return usage_error(
@@ -193,6 +231,16 @@ static int parse_args(int argc, char **argv, struct options *o)
 	p->path = optind < argc ? argv[optind] : NULL;
 	if (p->path && !*p->path)
 		return usage_error("PATH is empty");
+	if (p->node_given && !p->anon)
+		return usage_error("--node goes with --anon");
+	if (p->anon) {
+		if (!p->node_given)
+			return usage_error("--anon needs --node N");
+		if (o->pid || p->path || p->size_given || p->create || p->verify)
+			return usage_error("--anon takes no PATH, --pid, --size, --create or "
+					   "--verify");
+		return -1;
+	}
 	if (o->pid) {
 		if (p->size_given || p->pages || p->create || p->verify)
 			return usage_error(

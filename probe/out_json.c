@@ -148,7 +148,7 @@ static void verdict_fields(FILE *f, enum verdict v, const char *reason, int expe
 		fputs(v == expect ? "true" : "false", f);
 }
 
-static void evidence(FILE *f, const struct evidence *ev)
+static void evidence(FILE *f, const struct evidence *ev, bool anon)
 {
 	char dev[32];
 	const struct mount_info *m = ev->have_mount ? &ev->mnt : NULL;
@@ -161,8 +161,9 @@ static void evidence(FILE *f, const struct evidence *ev)
 	tri(f, "map_sync", ev->map_sync);
 	str(f, "map_sync_error", ev->map_sync == TRI_NO ? strerror(ev->map_sync_errno) : NULL);
 	tri(f, "libpmem_is_pmem", ev->libpmem_is_pmem);
-	str(f, "libpmem_error", ev->libpmem_is_pmem == TRI_UNKNOWN ? ev->libpmem_error : NULL);
-	str(f, "device", dev);
+	str(f, "libpmem_error",
+	    ev->libpmem_is_pmem == TRI_UNKNOWN && !anon ? ev->libpmem_error : NULL);
+	str(f, "device", anon ? NULL : dev);
 	str(f, "fstype", m ? m->fstype : NULL);
 	str(f, "source", m ? m->source : NULL);
 	str(f, "mount_point", m ? m->mount_point : NULL);
@@ -231,8 +232,18 @@ void out_json(FILE *f, const struct report *r)
 	size_t i;
 
 	header(f, r->io, r->iomem_path, r->sysfs_path, r->regions, true, r->range_pages);
-	str(f, "path", r->path);
+	str(f, "path", r->kind == TARGET_ANON ? NULL : r->path);
 	str(f, "target", target_kind_name(r->kind));
+	json_key(f, "numa", 0);
+	if (r->kind != TARGET_ANON) {
+		fputs("null", f);
+	} else {
+		fprintf(f, "{\"node\":%u,\"policy\":\"bind\"", r->node);
+		opt_u64(f, "pages_on_node", r->nodes_known, r->on_node);
+		opt_u64(f, "pages_elsewhere", r->nodes_known, r->elsewhere);
+		opt_u64(f, "pages_unreported", r->nodes_known, r->unreported);
+		fputc('}', f);
+	}
 	u64(f, "size", r->size);
 	u64(f, "page_size", r->page_size);
 	counts(f, &r->n);
@@ -254,7 +265,7 @@ void out_json(FILE *f, const struct report *r)
 		opt_u64(f, "first_bad_offset", !r->verify_ok, r->verify_bad_offset);
 		fputc('}', f);
 	}
-	evidence(f, &r->ev);
+	evidence(f, &r->ev, r->kind == TARGET_ANON);
 	sync_value(f, "synchronous", pages_sync(r));
 	fputc('}', f);
 	json_key(f, "conflicts", 0);

@@ -70,6 +70,17 @@ static void evidence(FILE *f, const struct report *r)
 	const struct evidence *ev = &r->ev;
 
 	fprintf(f, "evidence:\n");
+	if (r->kind == TARGET_ANON) {
+		fprintf(f, "  NUMA node:            %u (mbind MPOL_BIND)\n", r->node);
+		if (r->nodes_known)
+			fprintf(f,
+				"  pages by node:        %" PRIu64 " on node %u, %" PRIu64
+				" elsewhere, %" PRIu64 " not reported (move_pages)\n",
+				r->on_node, r->node, r->elsewhere, r->unreported);
+		else
+			fprintf(f, "  pages by node:        unknown (move_pages failed)\n");
+		goto faults;
+	}
 	fprintf(f, "  statx DAX:            %s\n", tri_name(ev->statx_dax));
 	if (ev->map_sync == TRI_NO)
 		fprintf(f, "  MAP_SYNC:             refused (%s)\n", strerror(ev->map_sync_errno));
@@ -88,6 +99,7 @@ static void evidence(FILE *f, const struct report *r)
 	else if (r->kind == TARGET_FILE)
 		fprintf(f, "  filesystem:           unknown (no mountinfo entry)\n");
 	fprintf(f, "  queue/dax:            %s\n", tri_name(ev->queue_dax));
+faults:
 	fprintf(f, "  faults while touching: %" PRIu64 " minor, %" PRIu64 " major\n",
 		ev->minor_faults, ev->major_faults);
 	if (ev->resident_known)
@@ -156,10 +168,13 @@ void out_text(FILE *f, const struct report *r)
 	const struct placement_counts *n = &r->n;
 	size_t i;
 
-	fprintf(f, "pmemprobe %s%s\n", r->path,
-		r->kind == TARGET_DEVDAX ? " (device DAX)"
-		: r->created		 ? " (created)"
-					 : "");
+	if (r->kind == TARGET_ANON)
+		fprintf(f, "pmemprobe anonymous memory bound to node %u\n", r->node);
+	else
+		fprintf(f, "pmemprobe %s%s\n", r->path,
+			r->kind == TARGET_DEVDAX ? " (device DAX)"
+			: r->created		 ? " (created)"
+						 : "");
 	fprintf(f, "  size:         %" PRIu64 " bytes, %" PRIu64 " pages of %" PRIu64 "\n", r->size,
 		r->pages, r->page_size);
 	fprintf(f, "  present:      %" PRIu64 "\n", n->present);

@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "anon.h"
 #include "map.h"
 #include "pagemap.h"
 #include "pattern.h"
@@ -149,6 +150,50 @@ static int probe_mapping(const struct probe_opts *o, struct probe *p, const stru
 	return rc;
 }
 
+/* --anon: map, bind, touch, classify; no file, so no file evidence. */
+static int probe_anon(const struct probe_opts *o, struct probe *p, struct failure *f)
+{
+	struct report *r = &p->r;
+	const char *op;
+	void *addr;
+	int rc = numa_node_exists(o->sysfs_path, o->node);
+
+	r->kind = TARGET_ANON;
+	r->node = o->node;
+	r->path = "anonymous memory";
+	if (rc) {
+		snprintf(f->buf, sizeof(f->buf),
+			 "no NUMA node %u (%s/devices/system/node/node%u: %s)", o->node,
+			 o->sysfs_path, o->node, strerror(-rc));
+		return failed(f, "bind", "--node", f->buf, rc);
+	}
+	r->size = o->size;
+	r->page_size = (uint64_t)sysconf(_SC_PAGESIZE);
+	r->pages = (r->size + r->page_size - 1) / r->page_size;
+	rc = anon_map_bind(r->size, o->node, &addr, &op);
+	if (rc) {
+		snprintf(f->buf, sizeof(f->buf), "node %u: %s%s", o->node, strerror(-rc),
+			 rc == -EINVAL && op[0] == 'm' && op[1] == 'b'
+				 ? " (a node without memory, or outside the allowed cpuset)"
+				 : "");
+		return failed(f, op, "anonymous memory", f->buf, rc);
+	}
+	r->ev.resident_known =
+		map_resident(addr, r->size, r->page_size, &r->ev.page_cache_resident) == 0;
+	rc = touch(p, addr, o->touch, f, "anonymous memory");
+	if (!rc)
+		rc = classify(o, p, addr, f);
+	if (!rc)
+		r->nodes_known = anon_nodes(addr, r->pages, r->page_size, o->node, &r->on_node,
+					    &r->elsewhere, &r->unreported) == 0;
+	munmap(addr, r->size);
+	if (rc)
+		return rc;
+	r->verdict = verdict_of(&r->n, &p->io, &r->reason);
+	conflicts_find(r);
+	return 0;
+}
+
 int probe_run(const struct probe_opts *o, struct probe *p, struct failure *f)
 {
 	struct report *r = &p->r;
@@ -169,6 +214,8 @@ int probe_run(const struct probe_opts *o, struct probe *p, struct failure *f)
 	rc = ranges_load(o->iomem_path, o->sysfs_path, &p->io, &p->regions, f);
 	if (rc)
 		return rc;
+	if (o->anon)
+		return probe_anon(o, p, f);
 	if (o->create) {
 		const char *op;
 

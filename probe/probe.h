@@ -21,6 +21,9 @@ struct probe_opts {
 	enum touch_method touch; /* --touch: TOUCH_AUTO or TOUCH_PER_PAGE */
 	bool expect_asked;
 	enum verdict expect;
+	bool anon;	   /* --anon SIZE (in size): anonymous memory, no PATH */
+	unsigned int node; /* --node N */
+	bool node_given;
 };
 
 /* What failed: "<op> <path>: <why, or strerror>". */

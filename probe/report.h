@@ -51,6 +51,10 @@ struct report {
 	uint64_t verify_bad_page, verify_bad_offset; /* first mismatch: page, byte in file */
 	bool expect_asked;
 	enum verdict expect;
+	/* --anon */
+	unsigned int node;
+	bool nodes_known; /* move_pages() answered */
+	uint64_t on_node, elsewhere, unreported;
 };
 
 #endif

@@ -16,7 +16,7 @@
 
 const char *target_kind_name(enum target_kind kind)
 {
-	return kind == TARGET_DEVDAX ? "devdax" : "file";
+	return kind == TARGET_DEVDAX ? "devdax" : kind == TARGET_ANON ? "anon" : "file";
 }
 
 static int fail(struct target *t, const char *op, const char *why, int rc)

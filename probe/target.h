@@ -10,6 +10,7 @@
 enum target_kind {
 	TARGET_FILE,
 	TARGET_DEVDAX,
+	TARGET_ANON, /* --anon: no PATH, anonymous memory bound to a node */
 };
 
 struct target {

@@ -147,3 +147,21 @@ ram_as_nd_regions() {
 		return 1
 	}
 }
+
+# ram_as_kmem IOMEM: the host's System RAM lines nested as PMem onlined by
+# `daxctl reconfigure-device --mode=system-ram`: Persistent Memory >
+# namespace0.0 > dax0.0 > System RAM (kmem). Needs root.
+ram_as_kmem() {
+	local out=$1 start end
+	: >"$out"
+	while read -r start end; do
+		printf '%s-%s : Persistent Memory\n' "$start" "$end"
+		printf '  %s-%s : namespace0.0\n' "$start" "$end"
+		printf '    %s-%s : dax0.0\n' "$start" "$end"
+		printf '      %s-%s : System RAM (kmem)\n' "$start" "$end"
+	done < <(sed -n 's/^\([0-9a-f]*\)-\([0-9a-f]*\) : System RAM$/\1 \2/p' /proc/iomem) >"$out"
+	[[ -s $out ]] || {
+		echo "no System RAM line in /proc/iomem" >&2
+		return 1
+	}
+}
