@@ -309,3 +309,63 @@ pmemlab: unknown backend '"'pmem'"'
 	[[ -s $RUNNER_TEMP/pmemlab/console.log ]]
 	[[ $(find "$RUNNER_TEMP" -mindepth 1 -maxdepth 1) == "$RUNNER_TEMP/pmemlab" ]]
 }
+
+# ---- docs/CI.md shows what the tests run ------------------------------------
+
+# ci_doc_blocks LANG: the fenced blocks of docs/CI.md in LANG, each ending
+# with a line "---".
+ci_doc_blocks() {
+	awk -v lang="$1" '/^```/ { if (inb) { print "---"; inb = 0; next } if ($0 == "```" lang) { inb = 1; next } }
+		inb' "$ROOT/docs/CI.md"
+}
+
+@test "docs/CI.md: its YAML parses, and the action's example uses inputs the action has" {
+	require_yq
+	local n=0 doc keys key
+	while IFS= read -r -d $'\x1e' doc; do
+		[[ -n ${doc//[$'\n' ]/} ]] || continue
+		yq -e 'type == "object"' <<<"$doc" >/dev/null || { echo "docs/CI.md: a YAML block does not parse: $doc" >&2; return 1; }
+		n=$((n + 1))
+	done < <(ci_doc_blocks yaml | sed 's/^---$/\x1e/')
+	((n >= 3))
+	# the step that uses the action: every with: key is an input
+	keys=$(ci_doc_blocks yaml | sed '/^---$/,$d' | yq -r '.jobs[].steps[] | select(.uses // "" | test("/pmemlab@")) | .with | keys[]')
+	[[ -n $keys ]]
+	for key in $keys; do
+		[[ $(yq -r --arg k "$key" '.inputs | has($k)' "$ROOT/action.yml") == true ]] ||
+			{ echo "docs/CI.md passes '$key', which action.yml has no input for" >&2; return 1; }
+	done
+}
+
+@test "docs/CI.md: every pmemlab command it shows is one pmemlab accepts, with options its --help lists" {
+	local line sub rest word help checked=0
+	local re='pmemlab (run|exec|shell|matrix|report|kernel|kconfig|doctor)( (.*))?$'
+	while IFS= read -r line; do
+		while [[ $line =~ $re ]]; do
+			sub=${BASH_REMATCH[1]} rest=${BASH_REMATCH[3]}
+			line=$rest
+			help=$("$ROOT/scripts/pmemlab" "$sub" --help)
+			for word in $rest; do
+				word=${word//\`/}
+				[[ $word == -- || $word == *'|'* || $word == '&&' || $word == '>'* || $word == pmemlab ]] && break
+				[[ $word == -* ]] || continue
+				word=${word%%[),.:;]*}
+				grep -qE -- "(^|[^A-Za-z0-9-])$word([^A-Za-z0-9-]|\$)" <<<"$help" ||
+					{ echo "docs/CI.md: 'pmemlab $sub' has no option $word" >&2; return 1; }
+				checked=$((checked + 1))
+			done
+		done
+	done <"$ROOT/docs/CI.md"
+	((checked >= 15))
+}
+
+@test "docs/CI.md shows the udev rule and the udevadm calls the kvm step makes" {
+	kvm_as_runner 1
+	[[ $status -eq 0 ]]
+	grep -qF "echo '$(cat "$RULES")' |" "$ROOT/docs/CI.md"
+	grep -qF "sudo tee /etc/udev/rules.d/${RULES##*/}" "$ROOT/docs/CI.md"
+	local call
+	while IFS= read -r call; do
+		grep -qxF "    sudo $call" "$ROOT/docs/CI.md" || { echo "docs/CI.md does not show: sudo $call" >&2; return 1; }
+	done < <(grep '^udevadm' "$STUB_LOG")
+}
