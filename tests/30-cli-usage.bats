@@ -22,9 +22,22 @@ setup() {
 	refuses "unknown command 'frobnicate'" frobnicate
 }
 
-@test "run --help lists the options and exits 0" {
+@test "run --help lists every backend of vm/backends and exits 0" {
 	run -0 "$PMEMLAB" run --help
-	[[ $output == *"--backend memmap|nvdimm"* ]]
+	[[ $output == *"--backend NAME"* ]]
+	local f name n=0
+	for f in "$BATS_TEST_DIRNAME"/../vm/backends/*.sh; do
+		[[ $f != *.guest.sh ]] || continue
+		name=${f##*/} name=${name%.sh}
+		[[ $output =~ $'\n'\ +$name\ + ]] || { echo "--help misses backend $name" >&2; return 1; }
+		n=$((n + 1))
+	done
+	((n >= 2))
+}
+
+@test "an unknown backend is refused, naming the ones there are" {
+	refuses "unknown backend 'pmem': choose memmap" run --backend pmem
+	refuses "nvdimm" run --backend pmem
 }
 
 @test "sizes with junk, zero, overflow or a bad unit are refused, naming the value" {
@@ -36,7 +49,7 @@ setup() {
 }
 
 @test "sizes that are misaligned or too small for the fixtures are refused" {
-	refuses "invalid size '520M': persistent memory sizes must be multiples of 16M" run --size 520M
+	refuses "invalid size '520M': memmap sizes must be multiples of 16M" run --size 520M
 	refuses "invalid size '256M': at least 512M per region" run --size 256M --backend nvdimm
 }
 

@@ -6,8 +6,8 @@
 . "$PMEMLAB_ROOT/scripts/lib/deps.sh"
 # shellcheck source=vm/lib/kernel.sh
 . "$PMEMLAB_ROOT/vm/lib/kernel.sh"
-# shellcheck source=scripts/lib/fixtures.sh
-. "$PMEMLAB_ROOT/scripts/lib/fixtures.sh"
+# shellcheck source=vm/lib/fixtures.sh
+. "$PMEMLAB_ROOT/vm/lib/fixtures.sh"
 # shellcheck source=vm/lib/kconfig.sh
 . "$PMEMLAB_ROOT/vm/lib/kconfig.sh"
 

@@ -37,7 +37,7 @@ options:
   --kernels LIST        comma-separated kernels as 'run --kernel' takes them: Debian
                         versions (6.12.117+deb12), flavours (cloud, rt), packages,
                         default (Debian's linux-image-amd64), bzImage paths (default: default)
-  --backends LIST       memmap, nvdimm or both (default memmap,nvdimm)
+  --backends LIST       comma-separated backends (default: all, $(backend_names | paste -sd, -))
   --fixtures LIST       fixtures to run (default all; 'fixtures/run --list')
   -j, --jobs N          guests at once (default: the cores, fewer if memory is short)
   --report DIR          write the reports there (created if missing)
@@ -52,8 +52,9 @@ USAGE
 }
 
 cmd_matrix() {
-	local kernels=default backends=memmap,nvdimm fixtures='' jobs='' report='' format=text
+	local kernels=default backends fixtures='' jobs='' report='' format=text
 	local list=0 cells=() run_args=()
+	backends=$(backend_names | paste -sd, -)
 	while (($#)); do
 		case $1 in
 		-h | --help) matrix_usage; return 0 ;;
@@ -103,7 +104,11 @@ cmd_matrix() {
 	fi
 
 	deps_ensure build guest
-	[[ -n $jobs ]] || jobs=$(matrix_default_jobs "$(matrix_guest_mib "$OPT_SIZE")")
+	if [[ -z $jobs ]]; then
+		local used
+		mapfile -t used < <(printf '%s\n' "${ids[@]##*:}" | sort -u)
+		jobs=$(matrix_default_jobs "$(matrix_guest_mib "$OPT_SIZE" "${used[@]}")")
+	fi
 
 	scratch_dir_start matrix
 	MATRIX_PIDS=()
@@ -128,10 +133,7 @@ matrix_validate() {
 	local backends=$1 fixtures=$2 jobs=$3 format=$4 report=$5 b f known list
 	mapfile -t list < <(matrix_split "$backends")
 	for b in "${list[@]}"; do
-		case $b in
-		memmap | nvdimm) ;;
-		*) usage_die "unknown backend '$b': choose memmap, nvdimm or both" ;;
-		esac
+		backend_check "$b"
 	done
 	known=$(fixture_names | tr '\n' ' ')
 	MATRIX_FIXTURES=()

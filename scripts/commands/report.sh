@@ -3,8 +3,8 @@
 # apart, on one machine or many, into one report, as one matrix run
 # would have written it.
 
-# shellcheck source=scripts/lib/fixtures.sh
-. "$PMEMLAB_ROOT/scripts/lib/fixtures.sh"
+# shellcheck source=vm/lib/fixtures.sh
+. "$PMEMLAB_ROOT/vm/lib/fixtures.sh"
 # shellcheck source=scripts/lib/matrix-report.sh
 . "$PMEMLAB_ROOT/scripts/lib/matrix-report.sh"
 

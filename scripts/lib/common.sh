@@ -3,6 +3,9 @@
 # Sourcing this file defines functions and constants, and resets the
 # internal option state below.
 
+[[ -z ${_pmemlab_loaded_common:-} ]] || return 0
+_pmemlab_loaded_common=1
+
 # Exit codes of the pmemlab CLI (docs/CLI.md). `exec` passes the
 # command's own status through and uses 125 for its own failures.
 readonly EX_OK=0 EX_FAIL=1 EX_USAGE=2 EX_RUNTIME=3

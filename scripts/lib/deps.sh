@@ -2,6 +2,9 @@
 # Debian packages pmemlab needs, and the check that installs them (as
 # root) or prints the exact command (as anyone else).
 
+[[ -z ${_pmemlab_loaded_deps:-} ]] || return 0
+_pmemlab_loaded_deps=1
+
 # "package:file-that-proves-it-is-installed"
 readonly DEPS_BUILD=(
 	gcc:/usr/bin/gcc make:/usr/bin/make libc6-dev:/usr/include/stdio.h

@@ -3,10 +3,25 @@
 # changes anything (no install, no download, no guest unless --probe-kvm),
 # and records one result per concern with doctor_check: ok, info, warn,
 # or fail (fail = `pmemlab run` would not get through), and what to do.
-# Needs scripts/lib/{common,deps,size}.sh and vm/lib/{kernel,accel,plan}.sh.
 #
 # Tools are looked up on PATH, exactly as `pmemlab run` runs them: a PATH
 # without qemu-system-x86_64 is the seam tests use to see a missing tool.
+
+[[ -z ${_pmemlab_loaded_doctor:-} ]] || return 0
+_pmemlab_loaded_doctor=1
+
+# shellcheck source=scripts/lib/common.sh
+. "$PMEMLAB_ROOT/scripts/lib/common.sh"
+# shellcheck source=scripts/lib/deps.sh
+. "$PMEMLAB_ROOT/scripts/lib/deps.sh"
+# shellcheck source=scripts/lib/size.sh
+. "$PMEMLAB_ROOT/scripts/lib/size.sh"
+# shellcheck source=vm/lib/kernel.sh
+. "$PMEMLAB_ROOT/vm/lib/kernel.sh"
+# shellcheck source=vm/lib/accel.sh
+. "$PMEMLAB_ROOT/vm/lib/accel.sh"
+# shellcheck source=vm/lib/backends.sh
+. "$PMEMLAB_ROOT/vm/lib/backends.sh"
 
 DOCTOR_CHECKS=() DOCTOR_FACTS=()
 
@@ -227,19 +242,19 @@ doctor_free_bytes() {
 	df -P -B1 "${dir:-/}" 2>/dev/null | awk 'NR == 2 { print $4 }'
 }
 
-# The memory the default run plans for (PMEMLAB_BACKEND, PMEMLAB_SIZE).
+# The memory the default run plans for (PMEMLAB_BACKEND, PMEMLAB_SIZE),
+# as the backend's own file computes it for `run`.
 doctor_memory() {
-	local backend=${PMEMLAB_BACKEND:-memmap} size=${PMEMLAB_SIZE:-1G} sizes total=0 r need avail
-	if ! sizes=$(parse_region_sizes "$size" 2>"$DOCTOR_TMP/size.err"); then
-		doctor_check memory fail "PMEMLAB_SIZE='$size' is refused: $(sed -n '1s/^pmemlab: //p' "$DOCTOR_TMP/size.err")" \
-			"unset PMEMLAB_SIZE or fix it (multiples of 16M, at least 512M)"
+	local backend=${PMEMLAB_BACKEND:-$BACKEND_DEFAULT} size=${PMEMLAB_SIZE:-1G} need avail
+	if [[ -z ${BACKEND_DESC[$backend]+set} ]]; then
+		doctor_check memory fail "PMEMLAB_BACKEND='$backend' is no backend" "unset PMEMLAB_BACKEND or set it to $(backend_list)"
 		return
 	fi
-	for r in $sizes; do total=$((total + r)); done
-	case $backend in
-	nvdimm) need=$((GUEST_LOW_RAM + GUEST_SPARE_RAM)) ;;
-	*) need=$((GUEST_LOW_RAM + GUEST_SPARE_RAM + total)) ;;
-	esac
+	if ! need=$(backend_guest_ram "$backend" "$size" 2>"$DOCTOR_TMP/size.err"); then
+		doctor_check memory fail "PMEMLAB_SIZE='$size' is refused: $(sed -n '1s/^pmemlab: //p' "$DOCTOR_TMP/size.err")" \
+			"unset PMEMLAB_SIZE or fix it (see --size in 'pmemlab run --help')"
+		return
+	fi
 	avail=$(awk '/^MemAvailable:/ { print $2 }' /proc/meminfo)
 	avail=$((${avail:-0} * 1024))
 	if ((avail < need)); then
@@ -289,13 +304,18 @@ doctor_disk() {
 	[[ $fetch != 1 ]] || need=$((need + 512 * mib))
 	doctor_space disk-cache "$cache" "$need" "$gib" \
 		"free space there, or point PMEMLAB_CACHE at a roomier directory" >"$DOCTOR_TMP/disk-cache"
-	# A work directory holds the initrd and a sparse 512 MiB disk; NVDIMM
-	# backing files (size + 2 MiB each) are checked before a run starts.
-	local backend=${PMEMLAB_BACKEND:-memmap} nvdimm_need=$((gib + 2 * mib + 64 * mib))
-	need=$((64 * mib))
-	[[ $backend != nvdimm ]] || need=$nvdimm_need
-	doctor_space disk-tmpdir "$tmp" "$need" "$nvdimm_need" \
-		"free space there, or point TMPDIR at a roomier directory (--backend nvdimm keeps its NVDIMM files there)" \
+	# A work directory holds the initrd and a sparse 512 MiB disk, and the
+	# backend's files (NVDIMMs: size + 2 MiB each), which a run checks again.
+	local backend=${PMEMLAB_BACKEND:-$BACKEND_DEFAULT} size=${PMEMLAB_SIZE:-1G} files most=0 b
+	for b in $(backend_names); do
+		files=$(backend_files "$b" 1G) || continue
+		((files <= most)) || most=$files
+	done
+	files=0
+	[[ -z ${BACKEND_DESC[$backend]+set} ]] || files=$(backend_files "$backend" "$size" 2>/dev/null) || files=0
+	need=$((64 * mib + files))
+	doctor_space disk-tmpdir "$tmp" "$need" "$((64 * mib + most))" \
+		"free space there, or point TMPDIR at a roomier directory (file-backed PMem, e.g. --backend nvdimm, lives there)" \
 		>"$DOCTOR_TMP/disk-tmpdir"
 	doctor_fact disk "$(jq -n -c --slurpfile c "$DOCTOR_TMP/disk-cache" --slurpfile t "$DOCTOR_TMP/disk-tmpdir" \
 		'{cache: $c[0], tmpdir: $t[0]}')"

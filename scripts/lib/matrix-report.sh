@@ -3,6 +3,9 @@
 # (scripts/report/matrix.jq), then the terminal table, JUnit XML,
 # Markdown and HTML (scripts/report/*.jq). `report merge` uses the same.
 
+[[ -z ${_pmemlab_loaded_matrix_report:-} ]] || return 0
+_pmemlab_loaded_matrix_report=1
+
 MATRIX_JQ_DIR=$PMEMLAB_ROOT/scripts/report
 
 # The fixtures in fixtures/run's order, with their expected placement.

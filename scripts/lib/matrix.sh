@@ -4,7 +4,19 @@
 # leaves a run record (JSON): what the kernel's config supports, and the
 # run's whole report. scripts/report/matrix.jq turns records into cells
 # (kernel x backend x fixture); `report merge` does the same with records
-# from several machines. Needs common.sh, kernel.sh and progress.sh.
+# from several machines.
+
+[[ -z ${_pmemlab_loaded_matrix:-} ]] || return 0
+_pmemlab_loaded_matrix=1
+
+# shellcheck source=scripts/lib/common.sh
+. "$PMEMLAB_ROOT/scripts/lib/common.sh"
+# shellcheck source=scripts/lib/progress.sh
+. "$PMEMLAB_ROOT/scripts/lib/progress.sh"
+# shellcheck source=vm/lib/kernel.sh
+. "$PMEMLAB_ROOT/vm/lib/kernel.sh"
+# shellcheck source=vm/lib/backends.sh
+. "$PMEMLAB_ROOT/vm/lib/backends.sh"
 
 # What one guest needs besides its PMem: QEMU and the kernel's own use.
 readonly MATRIX_GUEST_OVERHEAD_MIB=256
@@ -28,8 +40,8 @@ matrix_cell_id() {
 # may itself hold ':' (a path), so the backend is matched at the end.
 matrix_parse_cell() {
 	local id=$1
-	[[ $id =~ ^(.+):(memmap|nvdimm)$ ]] ||
-		usage_die "invalid cell '$id': give KERNEL:BACKEND as 'pmemlab matrix --list' prints it (backend memmap or nvdimm)"
+	[[ $id =~ ^(.+):([a-z0-9-]+)$ && -n ${BACKEND_DESC[${BASH_REMATCH[2]}]+set} ]] ||
+		usage_die "invalid cell '$id': give KERNEL:BACKEND as 'pmemlab matrix --list' prints it (backend $(backend_list))"
 	CELL_KERNEL=${BASH_REMATCH[1]}
 	CELL_BACKEND=${BASH_REMATCH[2]}
 }
@@ -44,13 +56,17 @@ matrix_default_jobs() {
 	printf '%s\n' "$((cores < by_mem ? cores : by_mem))"
 }
 
-# Guest RAM in MiB for one cell: what plan.sh gives QEMU's -m (the
-# NVDIMM's file is page cache, not QEMU's memory, but counts the same).
-# shellcheck disable=SC2154 # MiB and the GUEST_ sizes come from vm/lib/plan.sh
+# Guest RAM in MiB for one cell of the hungriest backend asked for: what
+# its plan gives QEMU's -m plus its files (page cache, not QEMU's
+# memory, but they count the same).
 matrix_guest_mib() {
-	local sizes=$1 total=0 b
-	while read -r b; do total=$((total + b)); done < <(parse_region_sizes "$sizes")
-	printf '%s\n' "$(((GUEST_LOW_RAM + GUEST_SPARE_RAM + total) / MiB))"
+	local sizes=$1 b ram most=0
+	shift
+	for b in "$@"; do
+		ram=$(($(backend_guest_ram "$b" "$sizes") + $(backend_files "$b" "$sizes")))
+		((ram < most)) || most=$ram
+	done
+	printf '%s\n' "$((most / MiB))"
 }
 
 # matrix_prepare_kernel ID DIR: fetch the kernel, read its config and

@@ -3,12 +3,17 @@
 # consumes one option; it returns 1 for an option it does not know.
 # Values are checked here, before anything is built or booted.
 
+[[ -z ${_pmemlab_loaded_options:-} ]] || return 0
+_pmemlab_loaded_options=1
+
 # shellcheck source=vm/lib/accel.sh
 . "$PMEMLAB_ROOT/vm/lib/accel.sh"
-# shellcheck source=scripts/lib/fixtures.sh
-. "$PMEMLAB_ROOT/scripts/lib/fixtures.sh"
+# shellcheck source=vm/lib/fixtures.sh
+. "$PMEMLAB_ROOT/vm/lib/fixtures.sh"
+# shellcheck source=vm/lib/backends.sh
+. "$PMEMLAB_ROOT/vm/lib/backends.sh"
 
-OPT_BACKEND=${PMEMLAB_BACKEND:-memmap}
+OPT_BACKEND=${PMEMLAB_BACKEND:-$BACKEND_DEFAULT}
 OPT_SIZE=${PMEMLAB_SIZE:-1G}
 OPT_KERNEL=${PMEMLAB_KERNEL:-}
 OPT_ACCEL=${PMEMLAB_ACCEL:-auto}
@@ -17,15 +22,25 @@ OPT_KEEP_WORK=0
 OPT_FIXTURES=()
 OPT_ENV=()
 
-readonly COMMON_OPTIONS_HELP="\
-  --backend memmap|nvdimm   where the persistent memory comes from (default memmap)
-  --size SIZE[,SIZE...]     one region or NVDIMM per size, multiples of 16M, >= 512M (default 1G)
+# The backends whose PMem a --backing file can keep, as "a or b".
+backing_backends() {
+	local b out=''
+	for b in $(backend_names); do
+		[[ -n ${BACKEND_BACKING[$b]} ]] || out+=${out:+ or }$b
+	done
+	printf '%s\n' "$out"
+}
+
+COMMON_OPTIONS_HELP="\
+  --backend NAME            where the persistent memory comes from (default $BACKEND_DEFAULT):
+$(for b in $(backend_names); do printf '%-27s %-12s %s\n' '' "$b" "${BACKEND_DESC[$b]}"; done)
+  --size SIZE[,SIZE...]     one region or device per size, >= 512M, in 16M steps (default 1G)
   --kernel K                Debian kernel version (6.1.0-28-amd64), flavour (cloud, rt),
                             or a bzImage path with lib/modules/VERSION beside it
   --modules DIR             directory holding lib/modules/VERSION for --kernel PATH
   --accel auto|kvm|tcg      auto uses KVM only when a KVM guest really progresses
   --timeout SECONDS         kill the guest after this long (default 300)
-  --backing FILE            nvdimm: keep the NVDIMM in FILE across runs (created 0600 if missing;
+  --backing FILE            $(backing_backends): keep the device in FILE across runs (created 0600 if missing;
                             an existing one is reused as it is: namespace and filesystem, no mkfs)
   --keep-work               keep the run's work directory (console log, results)
   --show-cmdline            print the QEMU command line
@@ -79,10 +94,7 @@ parse_user_option() {
 # "no-boot" (matrix --list), what only a boot needs is not checked.
 validate_common_options() {
 	local purpose=$1
-	case $OPT_BACKEND in
-	memmap | nvdimm) ;;
-	*) usage_die "unknown backend '$OPT_BACKEND': choose memmap or nvdimm" ;;
-	esac
+	backend_check "$OPT_BACKEND"
 	case $OPT_ACCEL in
 	auto | tcg) ;;
 	# asked for KVM: a /dev/kvm we cannot use is refused before any build
@@ -95,11 +107,12 @@ validate_common_options() {
 	esac
 	[[ ${PMEMLAB_TIMEOUT:-300} =~ ^[1-9][0-9]{0,5}$ ]] ||
 		usage_die "invalid timeout '${PMEMLAB_TIMEOUT}': a whole number of seconds, 1 or more"
-	[[ -z ${OPT_BACKING:-} || $OPT_BACKEND == nvdimm ]] ||
-		usage_die "--backing needs --backend nvdimm (memmap PMem is guest RAM and cannot persist)"
+	[[ -z ${OPT_BACKING:-} || -z ${BACKEND_BACKING[$OPT_BACKEND]} ]] ||
+		usage_die "--backing needs --backend $(backing_backends) (${BACKEND_BACKING[$OPT_BACKEND]})"
 	[[ -z ${OPT_MODULES:-} || -d $OPT_MODULES ]] ||
 		usage_die "--modules '$OPT_MODULES' is not a directory"
 	fixture_check "${OPT_FIXTURES[@]}"
 	# parse sizes now so a bad one fails before any build
-	parse_region_sizes "$OPT_SIZE" >/dev/null
+	backend_sizes "$OPT_BACKEND" "$OPT_SIZE" >/dev/null
 }
+

@@ -10,6 +10,9 @@
 # The ETA comes from the average time of the units done so far: units not
 # started take that long each, running ones the rest of it, JOBS at a time.
 
+[[ -z ${_pmemlab_loaded_progress:-} ]] || return 0
+_pmemlab_loaded_progress=1
+
 progress_start() {
 	PROGRESS_TOTAL=$1
 	PROGRESS_JOBS=$2

@@ -3,6 +3,9 @@
 # JSON document. A fixture passes when pmemprobe's verdict equals the
 # expected placement; a skip names what the kernel lacked.
 
+[[ -z ${_pmemlab_loaded_report:-} ]] || return 0
+_pmemlab_loaded_report=1
+
 # report_json RESULTS: the whole run as one JSON object on stdout.
 report_json() {
 	local results=$1
@@ -11,13 +14,18 @@ report_json() {
 		--arg boot_seconds "$GUEST_SECONDS" --arg initramfs_seconds "$INITRAMFS_SECONDS" \
 		--arg init_seconds "${INIT_SECONDS:-null}" --arg kernel_boot "${KERNEL_BOOT_KIND:-bzimage}" \
 		--argjson initramfs_reused "${INITRAMFS_REUSED:-0}" --arg error "${GUEST_ERROR:-}" '
-		def result:
-			if .status == "skip" then "skip"
-			elif .status != "ok" then "fail"
-			elif .probe.verdict == .expected then "pass"
-			else "fail" end;
+		def sync_word: if . == true then "accepted" elif . == false then "refused" else "unknown" end;
+		# placement first, then MAP_SYNC where the table judges it
+		def judged:
+			if .status == "skip" then {result: "skip"}
+			elif .status != "ok" then {result: "fail"}
+			elif .probe.verdict != .expected then
+				{result: "fail", why: "verdict \(.probe.verdict // "none"), expected \(.expected)"}
+			elif .expected_map_sync != null and .probe.evidence.map_sync != .expected_map_sync then
+				{result: "fail", why: "MAP_SYNC \(.probe.evidence.map_sync | sync_word), expected \(.expected_map_sync | sync_word)"}
+			else {result: "pass"} end;
 		(map(select(.type == "guest")) | first // {}) as $guest
-		| [ .[] | select(.type == "fixture") | . + {result: result} ] as $fixtures
+		| [ .[] | select(.type == "fixture") | . + judged ] as $fixtures
 		| {backend: $backend, size: $size, kernel: $kernel,
 		   guest_kernel: $guest.kernel, accel: $accel, accel_reason: $accel_reason,
 		   boot_seconds: ($boot_seconds | tonumber),
@@ -43,9 +51,11 @@ report_text() {
 		def evidence:
 			if .probe == null then .reason
 			else "\(.probe.pmem_pages)/\(.probe.present) pages in PMem, statx DAX \(.probe.evidence.statx_dax | yn), MAP_SYNC \(.probe.evidence.map_sync | yn), libpmem \(.probe.evidence.libpmem_is_pmem | yn)"
+				+ if .why then " (\(.why))" else "" end
 			end;
-		(["FIXTURE", "EXPECTED", "VERDICT", "RESULT", "EVIDENCE"] | @tsv),
-		(.fixtures[] | [.fixture, .expected, (.probe.verdict // "-"), .result, evidence] | @tsv)
+		def want_sync: if .expected_map_sync == null then "-" else .expected_map_sync | yn end;
+		(["FIXTURE", "EXPECTED", "SYNC", "VERDICT", "RESULT", "EVIDENCE"] | @tsv),
+		(.fixtures[] | [.fixture, .expected, want_sync, (.probe.verdict // "-"), .result, evidence] | @tsv)
 	' <<<"$json" | align_columns
 	jq -r '"\n\(.passed) passed, \(.failed) failed, \(.skipped) skipped: \(.backend) backend (\(.size)), kernel \(.guest_kernel // .kernel), \(.accel) (\(.accel_reason)), guest ran \(.boot_seconds) s"' <<<"$json"
 }

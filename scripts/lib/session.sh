@@ -1,11 +1,32 @@
-# shellcheck shell=bash disable=SC2153 # OPT_* are set by options.sh, sourced before
+# shellcheck shell=bash
 # One run's private work directory and its cleanup. Whatever ends the
 # run (success, error, Ctrl-C, SIGTERM), QEMU is killed and the work
 # directory removed, unless --keep-work asked to keep it. SIGKILL runs no
 # trap: QEMU then dies with us (DIE_WITH_US_KILL), and the next run
 # removes the directory (workdir_sweep).
 
-QEMU_PID=
+[[ -z ${_pmemlab_loaded_session:-} ]] || return 0
+_pmemlab_loaded_session=1
+
+# shellcheck source=scripts/lib/common.sh
+. "$PMEMLAB_ROOT/scripts/lib/common.sh"
+# shellcheck source=scripts/lib/deps.sh
+. "$PMEMLAB_ROOT/scripts/lib/deps.sh"
+# shellcheck source=scripts/lib/options.sh
+. "$PMEMLAB_ROOT/scripts/lib/options.sh"
+# shellcheck source=vm/lib/plan.sh
+. "$PMEMLAB_ROOT/vm/lib/plan.sh"
+# shellcheck source=vm/lib/kernel.sh
+. "$PMEMLAB_ROOT/vm/lib/kernel.sh"
+# shellcheck source=vm/lib/vmlinux.sh
+. "$PMEMLAB_ROOT/vm/lib/vmlinux.sh"
+# shellcheck source=vm/lib/initramfs.sh
+. "$PMEMLAB_ROOT/vm/lib/initramfs.sh"
+# shellcheck source=vm/lib/accel.sh
+. "$PMEMLAB_ROOT/vm/lib/accel.sh"
+# shellcheck source=vm/lib/qemu.sh
+. "$PMEMLAB_ROOT/vm/lib/qemu.sh"
+
 WORK=
 
 session_start() {
@@ -19,14 +40,7 @@ session_start() {
 session_cleanup() {
 	local status=$?
 	trap - EXIT INT TERM
-	if [[ -n $QEMU_PID ]]; then
-		kill -KILL "$QEMU_PID" 2>/dev/null || true
-		wait "$QEMU_PID" 2>/dev/null || true
-	fi
-	local pid
-	for pid in "${RELAY_PIDS[@]}"; do
-		kill "$pid" 2>/dev/null || true
-	done
+	guest_stop
 	if [[ -n $WORK && -d $WORK ]]; then
 		if [[ ${OPT_KEEP_WORK:-0} == 1 ]]; then
 			rm -f "$WORK/$WORKDIR_OWNER"
@@ -70,6 +84,7 @@ write_run_conf() {
 	local mode=$1
 	{
 		printf 'PMEMLAB_MODE=%s\n' "$(sh_quote "$mode")"
+		printf 'PMEMLAB_BACKEND=%s\n' "$(sh_quote "$OPT_BACKEND")"
 		printf 'PMEMLAB_FIXTURES=%s\n' "$(sh_quote "${OPT_FIXTURES[*]}")"
 		printf 'PMEMLAB_FIXTURE=%s\n' "$(sh_quote "${OPT_FIXTURES[0]:-xfs-dax}")"
 		local fixtures=("${OPT_FIXTURES[@]}")
@@ -81,7 +96,7 @@ write_run_conf() {
 		printf 'PMEMLAB_RW_DIR=%s\n' "$(sh_quote "${OPT_RW_DIR:-}")"
 		printf 'PMEMLAB_PROBE_SIZE=%s\n' "$(sh_quote "${PMEMLAB_PROBE_SIZE:-16M}")"
 		printf 'PMEMLAB_REUSE=%s\n' "$([[ -n ${OPT_BACKING:-} ]] && echo 1 || echo 0)"
-		printf 'export PMEMLAB_REUSE\n'
+		printf 'export PMEMLAB_REUSE PMEMLAB_BACKEND\n'
 		printf 'export PMEMLAB_PROBE_SIZE\n'
 	} >"$WORK/run.conf"
 	write_user_env

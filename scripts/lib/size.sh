@@ -1,6 +1,9 @@
 # shellcheck shell=bash
 # Human sizes ("512M", "1G", "1GiB") to bytes, and back.
 
+[[ -z ${_pmemlab_loaded_size:-} ]] || return 0
+_pmemlab_loaded_size=1
+
 # parse_size VALUE: print the size in bytes, or fail with a message
 # naming VALUE. Zero, negative, fractional and overflowing sizes fail.
 parse_size() {

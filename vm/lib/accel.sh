@@ -6,8 +6,8 @@
 #
 # accel_choose MODE sets ACCEL (kvm|tcg), ACCEL_ARGS and ACCEL_REASON.
 
-[[ -z ${PMEMLAB_ACCEL_SH_LOADED:-} ]] || return 0
-PMEMLAB_ACCEL_SH_LOADED=1
+[[ -z ${_pmemlab_loaded_accel:-} ]] || return 0
+_pmemlab_loaded_accel=1
 
 : "${PMEMLAB_KVM_PROBE_TIMEOUT:=10}"
 

@@ -6,43 +6,54 @@
 #
 # initramfs_build PROBE_BIN sets INITRAMFS (path of the cached cpio).
 
-# Modules the image holds, each with what it depends on; a guest loads
-# only those its run needs (guest_modules). A module the kernel lacks (or
-# has built in) is noted, not fatal: fixtures skip with the reason.
-readonly GUEST_MODULES=(
-	virtio_pci virtio_blk virtio_console
-	9pnet_virtio 9p
-	libnvdimm nd_e820 nfit nd_pmem nd_btt dax_pmem device_dax
-	crc32c_generic crc32c_intel ext4 xfs overlay
-)
+[[ -z ${_pmemlab_loaded_initramfs:-} ]] || return 0
+_pmemlab_loaded_initramfs=1
+
+# shellcheck source=vm/lib/backends.sh
+. "$PMEMLAB_ROOT/vm/lib/backends.sh"
+# shellcheck source=vm/lib/fixtures.sh
+. "$PMEMLAB_ROOT/vm/lib/fixtures.sh"
+
+# Modules every guest loads before its backend's, and after them.
+readonly GUEST_BASE_MODULES=(virtio_pci virtio_blk virtio_console libnvdimm)
+readonly GUEST_PMEM_MODULES=(nd_pmem)
+# exec and shell: the host's root over 9p, with an overlay on top.
+readonly GUEST_USER_MODULES=(9pnet_virtio 9p overlay)
 
 # guest_modules MODE BACKEND [FIXTURE...]: the modules a guest loads, in
-# order. Each costs boot time under TCG (xfs.ko alone about 0.95 s), so a
-# run of one tmpfs fixture loads no filesystem. No FIXTURE: all of them.
+# order: its backend's (vm/backends/NAME.sh) and its fixtures'
+# (FIXTURE_MODULES). Each costs boot time under TCG (xfs.ko alone about
+# 0.95 s), so a run of one tmpfs fixture loads no filesystem. No
+# FIXTURE: all of them.
 guest_modules() {
-	local mode=$1 backend=$2 f
+	local mode=$1 backend=$2
 	shift 2
-	local mods=(virtio_pci virtio_blk virtio_console libnvdimm)
-	case $backend in
-	memmap) mods+=(nd_e820) ;;
-	*) mods+=(nfit) ;;
-	esac
-	mods+=(nd_pmem)
-	(($#)) || set -- ext4 xfs btt devdax
-	local ext4=0 xfs=0 btt=0 devdax=0
-	for f in "$@"; do
-		case $f in *ext4*) ext4=1 ;; esac
-		case $f in *xfs*) xfs=1 ;; esac
-		case $f in *btt*) btt=1 ;; esac
-		case $f in *devdax*) devdax=1 ;; esac
-	done
-	((btt == 0)) || mods+=(nd_btt)
-	((devdax == 0)) || mods+=(dax_pmem device_dax)
-	((ext4 + xfs == 0)) || mods+=(crc32c_generic crc32c_intel)
-	((ext4 == 0)) || mods+=(ext4)
-	((xfs == 0)) || mods+=(xfs)
-	[[ $mode == run ]] || mods+=(9pnet_virtio 9p overlay)
+	# shellcheck disable=SC2046 # fixture names are words
+	(($#)) || set -- $(fixture_names)
+	local mods=("${GUEST_BASE_MODULES[@]}")
+	# shellcheck disable=SC2206 # a space-separated list of module names
+	mods+=(${BACKEND_MODULES[$backend]} "${GUEST_PMEM_MODULES[@]}")
+	mapfile -t -O "${#mods[@]}" mods < <(fixture_modules "$@")
+	[[ $mode == run ]] || mods+=("${GUEST_USER_MODULES[@]}")
 	printf '%s\n' "${mods[*]}"
+}
+
+# guest_modules_all: every module an image holds (each with what it
+# depends on), for every backend, fixture and mode. A module the kernel
+# lacks (or has built in) is noted, not fatal: fixtures skip with the reason.
+guest_modules_all() {
+	local b
+	{
+		printf '%s\n' "${GUEST_BASE_MODULES[@]}"
+		# shellcheck disable=SC2046,SC2086 # names are words
+		for b in $(backend_names); do
+			printf '%s\n' ${BACKEND_MODULES[$b]}
+		done
+		printf '%s\n' "${GUEST_PMEM_MODULES[@]}"
+		# shellcheck disable=SC2046 # fixture names are words
+		fixture_modules $(fixture_names)
+		printf '%s\n' "${GUEST_USER_MODULES[@]}"
+	} | awk '!seen[$0]++'
 }
 
 # Real tools by absolute path: the busybox shell would otherwise run its
@@ -53,7 +64,7 @@ readonly GUEST_BINARIES=(
 	/usr/bin/jq
 )
 
-readonly INITRAMFS_FORMAT=2
+readonly INITRAMFS_FORMAT=3
 
 # Print "SOURCE<TAB>DEST" for every file the image holds.
 initramfs_inputs() {
@@ -76,18 +87,18 @@ initramfs_inputs() {
 	local f
 	while IFS= read -r f; do
 		printf '%s\t/pmemlab/%s\n' "$PMEMLAB_ROOT/$f" "$f"
-	done < <(cd "$PMEMLAB_ROOT" && find vm/guest fixtures -type f | sort)
+	done < <(cd "$PMEMLAB_ROOT" && find vm/guest vm/backends fixtures -type f | sort)
 	modules_inputs
 }
 
-# Module files, "SOURCE<TAB>DEST<TAB>MODULE": for each of GUEST_MODULES
+# Module files, "SOURCE<TAB>DEST<TAB>MODULE": for each of guest_modules_all
 # the files it needs, in load order (a shared dependency is listed under
 # every module that needs it, and copied once).
 modules_inputs() {
 	local empty_conf mod line modprobe
 	modprobe=$(kmod_tool modprobe) || exit
 	empty_conf=$(mktemp -d)
-	for mod in "${GUEST_MODULES[@]}"; do
+	for mod in $(guest_modules_all); do
 		# -C on an empty directory: ignore the host's modprobe.d
 		# (Debian's libnvdimm install hook calls ndctl).
 		"$modprobe" -d "$KERNEL_BASE" -S "$KERNEL_VERSION" -C "$empty_conf" \
@@ -122,7 +133,7 @@ initramfs_key() {
 		printf 'format %s kernel %s %s\n' "$INITRAMFS_FORMAT" "$KERNEL_VERSION" "$KERNEL_BASE"
 		stat -L -c '%n %s %Y' /bin/busybox "${GUEST_BINARIES[@]}" "$probe" /var/lib/dpkg/status \
 			"$KERNEL_BASE/lib/modules/$KERNEL_VERSION/modules.dep" 2>&1
-		(cd "$PMEMLAB_ROOT" && find vm/guest fixtures -type f -exec stat -c '%n %s %Y' {} + | sort)
+		(cd "$PMEMLAB_ROOT" && find vm/guest vm/backends fixtures -type f -exec stat -c '%n %s %Y' {} + | sort)
 	} | sha256sum | cut -c1-16
 }
 

@@ -2,7 +2,7 @@
 # Find a kernel's config and judge, from the options it sets, which
 # backends, fixtures and commands that kernel can support. The rules live
 # in vm/kconfig-requirements.tsv (one table for `pmemlab kconfig` and the
-# matrix); vm/lib/kconfig.jq applies them. Needs vm/lib/kernel.sh.
+# matrix); vm/lib/kconfig.jq applies them.
 #
 # kconfig_locate_path PATH   a .config, /boot/config-*, config.gz, a build
 #                            tree or a bzImage
@@ -15,8 +15,17 @@
 #
 # KCONFIG_TMP must name a scratch directory (IKCONFIG extraction).
 
+[[ -z ${_pmemlab_loaded_kconfig:-} ]] || return 0
+_pmemlab_loaded_kconfig=1
+
+# shellcheck source=vm/lib/kernel.sh
+. "$PMEMLAB_ROOT/vm/lib/kernel.sh"
+# shellcheck source=vm/lib/backends.sh
+. "$PMEMLAB_ROOT/vm/lib/backends.sh"
+# shellcheck source=vm/lib/fixtures.sh
+. "$PMEMLAB_ROOT/vm/lib/fixtures.sh"
+
 KCONFIG_REQUIREMENTS=$PMEMLAB_ROOT/vm/kconfig-requirements.tsv
-readonly KCONFIG_BACKENDS=(memmap nvdimm)
 
 kconfig_reset() {
 	KCONFIG_FILE='' KCONFIG_SOURCE='' KCONFIG_KERNEL='' KCONFIG_DESC='' KCONFIG_MODDIR=''
@@ -293,11 +302,13 @@ kconfig_json() {
 			builtin=$(kconfig_module_index "$wanted" <"$KCONFIG_MODDIR/modules.builtin")
 	fi
 	fixtures=$(fixture_catalog | jq -R -n '[inputs | split("\t") | {name: .[0], expected: .[1]}]')
+	local backends
+	mapfile -t backends < <(backend_names)
 	meta=$(jq -n --arg kernel "$KCONFIG_KERNEL" --arg desc "$KCONFIG_DESC" --arg config "${KCONFIG_ORIGIN:-$KCONFIG_FILE}" \
 		--arg source "$KCONFIG_SOURCE" --arg moddir "$KCONFIG_MODDIR" \
 		'def nonempty: if . == "" then null else . end;
 		 {kernel: ($kernel | nonempty), kernel_desc: $desc, config: $config, config_source: $source,
-		  modules_dir: ($moddir | nonempty), backends: $ARGS.positional}' --args "${KCONFIG_BACKENDS[@]}")
+		  modules_dir: ($moddir | nonempty), backends: $ARGS.positional}' --args "${backends[@]}")
 	jq -n --rawfile tsv "$KCONFIG_REQUIREMENTS" --arg config "$kv" --argjson fixtures "$fixtures" \
 		--argjson modules "$modules" --argjson builtin "$builtin" --argjson meta "$meta" \
 		-f "$PMEMLAB_ROOT/vm/lib/kconfig.jq" ||

@@ -8,6 +8,9 @@
 #   KERNEL_BASE     directory holding lib/modules/$KERNEL_VERSION
 #   KERNEL_DESC     a short description for reports
 
+[[ -z ${_pmemlab_loaded_kernel:-} ]] || return 0
+_pmemlab_loaded_kernel=1
+
 readonly DEFAULT_KERNEL_META=linux-image-amd64
 
 kernel_resolve() {

@@ -3,9 +3,14 @@
 # -no-reboot with panic=-1 so a panic ends QEMU, a host-side timeout, and
 # results back as data on a virtio-serial port.
 #
-# Needs KERNEL_*, INITRAMFS, ACCEL_ARGS, PLAN_* set, and WORK (the run's
+# Reads KERNEL_*, INITRAMFS, ACCEL_ARGS, PLAN_* and WORK (the run's
 # private directory). guest_run MODE sets GUEST_STATUS, GUEST_SECONDS and
 # INIT_SECONDS (QEMU start to the guest's "/init reached" console line).
+# This file owns the guest's processes (QEMU_PID, RELAY_PIDS); guest_stop
+# ends them whatever state the run is in.
+
+[[ -z ${_pmemlab_loaded_qemu:-} ]] || return 0
+_pmemlab_loaded_qemu=1
 
 : "${PMEMLAB_TIMEOUT:=300}"
 # One vCPU: two, with the fixtures that touch no PMem in a second lane,
@@ -106,9 +111,7 @@ guest_run() {
 	QEMU_PID=$!
 	GUEST_STATUS=0 INIT_SECONDS=null QEMU_START_MS=$start
 	if ! poll_wait_for "${PMEMLAB_TIMEOUT}" qemu_exited; then
-		kill -KILL "$QEMU_PID" 2>/dev/null
-		wait "$QEMU_PID" 2>/dev/null
-		QEMU_PID=
+		guest_stop
 		GUEST_SECONDS=$(elapsed_since "$start")
 		GUEST_ERROR="guest did not finish within ${PMEMLAB_TIMEOUT}s (--timeout); last console lines:"$'\n'"$(console_tail)"
 		return 1
@@ -120,9 +123,25 @@ guest_run() {
 	guest_check_end
 }
 
+QEMU_PID=
+RELAY_PIDS=()
+
+# guest_stop: kill QEMU and the stream relays, if running.
+guest_stop() {
+	if [[ -n $QEMU_PID ]]; then
+		kill -KILL "$QEMU_PID" 2>/dev/null || true
+		wait "$QEMU_PID" 2>/dev/null || true
+		QEMU_PID=
+	fi
+	local pid
+	for pid in "${RELAY_PIDS[@]}"; do
+		kill "$pid" 2>/dev/null || true
+	done
+	RELAY_PIDS=()
+}
+
 # Our own stdout/stderr are passed on unchanged (never reopened by path,
 # which would lose data on a file opened without O_APPEND).
-RELAY_PIDS=()
 guest_relay_streams() {
 	mkfifo "$WORK/stdout.fifo" "$WORK/stderr.fifo" || die "cannot create FIFOs in $WORK"
 	cat "$WORK/stdout.fifo" &

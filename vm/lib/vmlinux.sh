@@ -9,6 +9,9 @@
 # vmlinux_choose sets KERNEL_BOOT (the file for -kernel) and
 # KERNEL_BOOT_KIND (pvh or bzimage) from KERNEL_IMAGE.
 
+[[ -z ${_pmemlab_loaded_vmlinux:-} ]] || return 0
+_pmemlab_loaded_vmlinux=1
+
 : "${PMEMLAB_PVH:=1}"
 
 vmlinux_choose() {

@@ -1,0 +1,43 @@
+# shellcheck shell=bash disable=SC2154 # MiB, GiB and the BACKEND_* arrays: vm/lib/backends.sh, which sources this file
+# nvdimm: QEMU NVDIMMs, each a file-backed DIMM with a label area,
+# described to the guest by the ACPI NFIT (docs/BACKENDS.md, "nvdimm").
+# The guest half (nvdimm.guest.sh) initialises the labels.
+
+BACKEND_DESC[nvdimm]="emulated NVDIMMs described by the ACPI NFIT, each a file"
+BACKEND_MODULES[nvdimm]="nfit"
+BACKEND_STEP[nvdimm]=$((16 * MiB))
+BACKEND_STEP_WHY[nvdimm]="namespace alignment"
+BACKEND_MIN[nvdimm]=$((512 * MiB))
+BACKEND_MAX[nvdimm]=8
+BACKEND_BACKING[nvdimm]=""
+
+# QEMU: usable NVDIMM size = ALIGN_DOWN(backend - label, align), so each
+# file gets an extra 2 MiB and label + alignment leave the requested size.
+readonly NVDIMM_LABEL=$((128 << 10)) NVDIMM_ALIGN=$((2 * MiB))
+
+nvdimm_guest_ram() {
+	printf '%s\n' "$((GUEST_LOW_RAM + GUEST_SPARE_RAM))"
+}
+
+nvdimm_files() {
+	printf '%s\n' "$(($1 + $2 * NVDIMM_ALIGN))"
+}
+
+nvdimm_plan() {
+	local work=$1 total=$2
+	shift 2
+	local ram files i=0 r backing
+	ram=$(nvdimm_guest_ram "$total")
+	files=$(nvdimm_files "$total" "$#")
+	plan_check_files "$work" "$#" "$files" NVDIMM
+	PLAN_QEMU_ARGS+=(-machine "$GUEST_MACHINE,nvdimm=on" -m "$((ram / MiB))M,slots=$#,maxmem=$(((ram + files) / MiB))M")
+	for r in "$@"; do
+		backing=${OPT_BACKING:-$work/nvdimm$i.img}
+		PLAN_QEMU_ARGS+=(
+			-object "memory-backend-file,id=nvmem$i,share=on,mem-path=$backing,size=$(((r + NVDIMM_ALIGN) / MiB))M,align=$((NVDIMM_ALIGN / MiB))M"
+			-device "nvdimm,id=nvdimm$i,memdev=nvmem$i,label-size=$((NVDIMM_LABEL >> 10))K"
+		)
+		i=$((i + 1))
+	done
+	PLAN_SUMMARY="nvdimm: $# NVDIMM(s), $(human_size "$total") of NFIT PMem"
+}

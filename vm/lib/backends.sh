@@ -1,0 +1,119 @@
+# shellcheck shell=bash
+# The backends: where a guest's persistent memory comes from. Each one is
+# a file on each side, vm/backends/NAME.sh (host: sizes, QEMU arguments,
+# kernel options, guest modules) and, when it needs a bring-up in the
+# guest, vm/backends/NAME.guest.sh (HACKING.md, "Add a backend"). This
+# file loads the host halves and answers questions about them; nothing
+# else names a backend.
+#
+# A host half sets, for its NAME (function prefix: NAME with - as _):
+#   BACKEND_DESC[NAME]      one line for --help and docs
+#   BACKEND_MODULES[NAME]   guest modules it needs, in load order
+#   BACKEND_STEP[NAME]      size granularity in bytes, and
+#   BACKEND_STEP_WHY[NAME]  the reason for it
+#   BACKEND_MIN[NAME]       smallest region in bytes
+#   BACKEND_MAX[NAME]       most regions one guest takes
+#   BACKEND_BACKING[NAME]   empty when --backing can keep its PMem in a
+#                           file; else why it cannot
+#   NAME_plan WORK TOTAL SIZE...  fills PLAN_QEMU_ARGS, PLAN_APPEND,
+#                           PLAN_SUMMARY; usage_die on impossible input
+#   NAME_guest_ram TOTAL    bytes of guest RAM the plan gives QEMU's -m
+#   NAME_files TOTAL COUNT  bytes of files the plan puts in the work dir
+
+[[ -z ${_pmemlab_loaded_backends:-} ]] || return 0
+_pmemlab_loaded_backends=1
+
+# shellcheck source=scripts/lib/size.sh
+. "$PMEMLAB_ROOT/scripts/lib/size.sh"
+
+readonly MiB=$((1 << 20)) GiB=$((1 << 30))
+# The guest's own RAM next to the persistent memory.
+readonly GUEST_LOW_RAM=$GiB GUEST_SPARE_RAM=$((512 * MiB))
+# q35, not pc: pc's ACPI interrupt links (LNKA-LNKD) cost about 0.7 s of
+# every TCG boot; q35 routes PCI interrupts without them.
+readonly GUEST_MACHINE=q35
+# The default when neither --backend nor PMEMLAB_BACKEND says.
+readonly BACKEND_DEFAULT=memmap
+
+declare -gA BACKEND_DESC=() BACKEND_MODULES=() BACKEND_STEP=() BACKEND_MIN=() BACKEND_MAX=() BACKEND_BACKING=() BACKEND_STEP_WHY=()
+
+backend_load_all() {
+	local f
+	for f in "$PMEMLAB_ROOT"/vm/backends/*.sh; do
+		[[ $f == *.guest.sh ]] && continue
+		# shellcheck source=/dev/null # each host half, by name
+		. "$f"
+	done
+}
+backend_load_all
+
+# backend_names: every backend, the default first, then by name.
+backend_names() {
+	local name
+	printf '%s\n' "$BACKEND_DEFAULT"
+	for name in $(printf '%s\n' "${!BACKEND_DESC[@]}" | sort); do
+		[[ $name == "$BACKEND_DEFAULT" ]] || printf '%s\n' "$name"
+	done
+}
+
+# backend_list: the names as "a, b or c", for messages.
+backend_list() {
+	local names out='' i
+	mapfile -t names < <(backend_names)
+	for ((i = 0; i < ${#names[@]}; i++)); do
+		((i == 0)) || { ((i == ${#names[@]} - 1)) && out+=" or " || out+=", "; }
+		out+=${names[i]}
+	done
+	printf '%s\n' "$out"
+}
+
+# backend_check NAME: refuse (exit 2) a name that is no backend.
+backend_check() {
+	[[ -n $1 && -n ${BACKEND_DESC[$1]+set} ]] ||
+		usage_die "unknown backend '$1': choose $(backend_list)"
+}
+
+# backend_call NAME FUNCTION ARGS...: the backend's own FUNCTION.
+backend_call() {
+	local name=$1 fn=$2
+	shift 2
+	"${name//-/_}_$fn" "$@"
+}
+
+# backend_sizes NAME SIZES: "1G,512M" in bytes, one per line, each checked
+# against the backend's step and minimum.
+backend_sizes() {
+	local name=$1 list=$2 item bytes step=${BACKEND_STEP[$1]} min=${BACKEND_MIN[$1]}
+	[[ -n $list ]] || usage_die "--size needs a value"
+	local IFS=,
+	for item in $list; do
+		bytes=$(parse_size "$item") || exit "$EX_USAGE"
+		((bytes % step == 0)) ||
+			usage_die "invalid size '$item': $name sizes must be multiples of $(human_size "$step") (${BACKEND_STEP_WHY[$name]:-namespace alignment})"
+		((bytes >= min)) ||
+			usage_die "invalid size '$item': at least $(human_size "$min") per region on $name (mkfs.xfs needs about 300M)"
+		printf '%s\n' "$bytes"
+	done
+}
+# backend_total SIZES...: the sum.
+backend_total() {
+	local total=0 r
+	for r in "$@"; do total=$((total + r)); done
+	printf '%s\n' "$total"
+}
+
+# backend_guest_ram NAME SIZES: bytes of RAM QEMU gives the guest.
+backend_guest_ram() {
+	local -a regions
+	mapfile -t regions < <(backend_sizes "$1" "$2")
+	((${#regions[@]})) || exit "$EX_USAGE"
+	backend_call "$1" guest_ram "$(backend_total "${regions[@]}")"
+}
+
+# backend_files NAME SIZES: bytes of backing files in the work directory.
+backend_files() {
+	local -a regions
+	mapfile -t regions < <(backend_sizes "$1" "$2")
+	((${#regions[@]})) || exit "$EX_USAGE"
+	backend_call "$1" files "$(backend_total "${regions[@]}")" "${#regions[@]}"
+}
