@@ -165,3 +165,26 @@ ram_as_kmem() {
 		return 1
 	}
 }
+
+# ram_as_cxl IOMEM SYSFS: the host's System RAM lines as CXL persistent
+# memory, as /proc/iomem nests it (CXL Window N > Persistent Memory >
+# regionM, M = N + 1 as CXL numbers its regions apart from libnvdimm), and
+# one libnvdimm region per line in SYSFS under an ndbus whose provider is
+# "CXL" (drivers/cxl/pmem.c). Needs root.
+ram_as_cxl() {
+	local iomem=$1 sysfs=$2 start end n=0
+	: >"$iomem"
+	while read -r start end; do
+		{
+			printf '%s-%s : CXL Window %d\n' "$start" "$end" "$n"
+			printf '  %s-%s : Persistent Memory\n' "$start" "$end"
+			printf '    %s-%s : region%d\n' "$start" "$end" "$((n + 1))"
+		} >>"$iomem"
+		nd_region "$sysfs" ndbus1 CXL "region$n" "$start" "$end"
+		n=$((n + 1))
+	done < <(sed -n 's/^\([0-9a-f]*\)-\([0-9a-f]*\) : System RAM$/\1 \2/p' /proc/iomem)
+	((n > 0)) || {
+		echo "no System RAM line in /proc/iomem" >&2
+		return 1
+	}
+}

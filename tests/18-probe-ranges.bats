@@ -3,7 +3,9 @@
 # PMem ranges from libnvdimm's sysfs (--sysfs DIR, a crafted tree): a
 # virtio-pmem guest's /proc/iomem shows only "namespace1.0", yet its pages are
 # PMem, on an asynchronous region; NFIT and e820 regions agree with iomem and
-# name their provider. Placement needs root (physical addresses).
+# name their provider. CXL: a crafted iomem nests the host's RAM as CXL
+# Window N > Persistent Memory > regionM with a CXL ndbus in sysfs, and the
+# evidence names window, region and provider. Placement needs root.
 # bats file_tags=probe
 
 bats_require_minimum_version 1.5.0
@@ -145,4 +147,55 @@ teardown() {
 	make_file "$SHM/f" 65536
 	run -0 --separate-stderr "$PMEMPROBE" --format json --sysfs "$SYSFS" "$SHM/f"
 	[[ $(jq -r '.nd_regions | length' <<<"$output") -eq 0 ]]
+}
+
+# The CXL tests' file, iomem and sysfs tree.
+cxl_setup() {
+	require_root
+	make_file "$SHM/f" 65536
+	ram_as_cxl "$SHM/iomem" "$SYSFS"
+}
+
+@test "CXL ranges: kind cxl, window, region, provider and backend in the JSON" {
+	cxl_setup
+	run -0 --separate-stderr "$PMEMPROBE" --format json --iomem "$SHM/iomem" --sysfs "$SYSFS" "$SHM/f"
+	local j=$output
+	[[ $(jq -r .verdict <<<"$j") == pmem ]]
+	[[ $(jq -r '[.pmem_ranges[] | .name, .kind, .backend, .source, .provider, .synchronous, .kmem] | unique | map(tostring) | join(",")' <<<"$j") == "false,true,CXL,Persistent Memory,cxl,iomem+sysfs" ]]
+	# the range holding the pages names its window and CXL region
+	local r
+	r=$(jq -c '[.pmem_ranges[] | select(.pages > 0)][0]' <<<"$j")
+	[[ $(jq -r .window <<<"$r") =~ ^CXL\ Window\ [0-9]+$ ]]
+	[[ $(jq -r .region <<<"$r") =~ ^region[0-9]+$ ]]
+	[[ $(jq -r .nd_region <<<"$r") =~ ^region[0-9]+$ ]]
+	# window N holds CXL region N+1: the two numbers are not confused
+	[[ $(jq -r '.window | sub("CXL Window "; "") | tonumber + 1' <<<"$r") == "$(jq -r '.region | sub("region"; "")' <<<"$r")" ]]
+	[[ $(jq -r '[.pmem_ranges[].pages] | add == '"$(jq .present <<<"$j")" <<<"$j") == true ]]
+}
+
+@test "CXL: every page run of --pages points at a range with a window" {
+	cxl_setup
+	run -0 --separate-stderr "$PMEMPROBE" --format json --pages --iomem "$SHM/iomem" --sysfs "$SYSFS" "$SHM/f"
+	[[ $(jq -r '. as $o | [.page_runs[] | $o.pmem_ranges[.range].window | startswith("CXL Window ")] | all' <<<"$output") == true ]]
+}
+
+@test "CXL in text: range line and page table name window and region" {
+	cxl_setup
+	run -0 --separate-stderr "$PMEMPROBE" --pages --iomem "$SHM/iomem" --sysfs "$SYSFS" "$SHM/f"
+	[[ $output =~ pmem\ range:\ +0x[0-9a-f]+-0x[0-9a-f]+\ :\ Persistent\ Memory\ \[cxl\]\ backend\ cxl\ \(provider\ CXL,\ region[0-9]+\),\ synchronous,\ in\ CXL\ Window\ [0-9]+\ \>\ region[0-9]+ ]]
+	[[ $output =~ yes\ \(Persistent\ Memory,\ CXL\ Window\ [0-9]+\ \>\ region[0-9]+\) ]]
+}
+
+@test "CXL without sysfs: the window alone makes the kind and backend cxl" {
+	mkdir -p "$SHM/empty"
+	cxl_setup
+	run -0 --separate-stderr "$PMEMPROBE" --format json --iomem "$SHM/iomem" --sysfs "$SHM/empty" "$SHM/f"
+	[[ $(jq -r '[.pmem_ranges[] | .kind, .backend, .source, .provider] | unique | map(tostring) | join(",")' <<<"$output") == "null,cxl,iomem" ]]
+}
+
+@test "a Persistent Memory line outside a CXL window stays nfit" {
+	ram_as_pmem "$SHM/iomem2" "Persistent Memory"
+	cxl_setup
+	run -0 --separate-stderr "$PMEMPROBE" --format json --iomem "$SHM/iomem2" --sysfs "$SYSFS" "$SHM/f"
+	[[ $(jq -r '[.pmem_ranges[] | .kind, (.window | tostring)] | unique | join(",")' <<<"$output") == "nfit,null" ]]
 }
