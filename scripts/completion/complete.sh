@@ -16,14 +16,8 @@
 #       list holds, such as a size) or :list (first: a comma-separated
 #       list of the words follows).
 
-# The fixture catalog (fixture_names) is moving from scripts/lib to vm/lib.
-if [[ -f $PMEMLAB_ROOT/vm/lib/fixtures.sh ]]; then
-	# shellcheck source=/dev/null
-	. "$PMEMLAB_ROOT/vm/lib/fixtures.sh"
-else
-	# shellcheck source=/dev/null
-	. "$PMEMLAB_ROOT/scripts/lib/fixtures.sh"
-fi
+# shellcheck source=vm/lib/fixtures.sh
+. "$PMEMLAB_ROOT/vm/lib/fixtures.sh"
 
 complete_words() {
 	local what=${1:-}
