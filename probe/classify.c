@@ -132,8 +132,22 @@ static void track_huge(struct classifier *c, uint64_t vaddr, bool known, uint64_
 	if (idx == 0) {
 		c->win_ok = known && pfn % c->per_huge == 0;
 		c->win_base = pfn;
-	} else if (c->win_ok) {
-		c->win_ok = known && pfn == c->win_base + idx;
+		c->win_known = known;
+		c->win_aligned = pfn % c->per_huge == 0;
+		c->win_contig = true;
+	} else {
+		if (c->win_ok)
+			c->win_ok = known && pfn == c->win_base + idx;
+		c->win_known = c->win_known && known;
+		c->win_contig = c->win_contig && pfn == c->win_base + idx;
+	}
+	if (idx == c->per_huge - 1 && c->win_known) {
+		c->n.win_full++;
+		if (!c->win_aligned)
+			c->n.win_misaligned++;
+		else if (!c->win_contig)
+			c->n.win_discontig++;
+		c->win_known = false;
 	}
 	if (idx == c->per_huge - 1 && c->win_ok) {
 		c->n.huge_runs++;

@@ -41,6 +41,8 @@ struct placement_counts {
 	uint64_t kmem;	     /* of pmem: in a "System RAM (kmem)" range, volatile */
 	uint64_t pfn_hidden; /* present pages whose PFN read as 0 */
 	uint64_t huge_runs;  /* 2 MiB aligned virtual ranges with 512 contiguous, aligned PFNs */
+	/* 2 MiB windows with every frame known: all, not starting aligned, not contiguous */
+	uint64_t win_full, win_misaligned, win_discontig;
 };
 
 struct classifier {
@@ -48,8 +50,9 @@ struct classifier {
 	size_t page_size;
 	uint64_t per_huge; /* pages per 2 MiB */
 	struct placement_counts n;
-	bool win_ok;	   /* current 2 MiB window still contiguous */
-	uint64_t win_base; /* PFN of the window's first page */
+	bool win_ok;				 /* current 2 MiB window still contiguous */
+	uint64_t win_base;			 /* PFN of the window's first page */
+	bool win_known, win_aligned, win_contig; /* the same window, checked separately */
 	long last_range;
 	uint64_t *range_pages; /* present pages per iomem range (io->nr), allocated on first use */
 	bool keep_runs;

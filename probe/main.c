@@ -47,6 +47,8 @@ static const char usage_text[] =
 	"  --anon SIZE       probe SIZE bytes of anonymous memory bound (mbind\n"
 	"                    MPOL_BIND) to NUMA node N given by --node N: PMem\n"
 	"                    onlined as System RAM (kmem) reads as pmem, volatile\n"
+	"  --tracefs DIR     count DAX fault sizes with the tracefs mounted at DIR\n"
+	"                    (default: /sys/kernel/tracing, /sys/kernel/debug/tracing)\n"
 	"  --touch HOW       auto (default): one madvise(MADV_POPULATE_WRITE), page by\n"
 	"                    page where the kernel refuses it; per-page: always\n"
 	"  -h, --help        this text\n"
@@ -130,6 +132,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{"iomem", required_argument, NULL, 'i'},
 		{"sysfs", required_argument, NULL, 'S'},
 		{"anon", required_argument, NULL, 'A'},
+		{"tracefs", required_argument, NULL, 'R'},
 		{"node", required_argument, NULL, 'N'},
 		{"touch", required_argument, NULL, 'T'},
 		{"help", no_argument, NULL, 'h'},
@@ -199,6 +202,12 @@ static int parse_args(int argc, char **argv, struct options *o)
 				return usage_error("--node '%s': not a NUMA node number (0-%d)",
 						   optarg, ANON_NODE_MAX);
 			p->node_given = true;
+			break;
+		case 'R':
+			if (!*optarg)
+				return usage_error("--tracefs '': empty; give a tracefs mount such "
+						   "as /sys/kernel/tracing");
+			p->tracefs = optarg;
 			break;
 		case 'S':
 			if (!*optarg)

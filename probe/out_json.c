@@ -148,6 +148,33 @@ static void verdict_fields(FILE *f, enum verdict v, const char *reason, int expe
 		fputs(v == expect ? "true" : "false", f);
 }
 
+static void fault_sizes(FILE *f, const struct report *r)
+{
+	const struct dax_trace *t = &r->trace;
+	size_t i;
+
+	json_key(f, "fault_sizes", 0);
+	fputc('{', f);
+	json_key(f, "traced", 1);
+	fputs(t->traced ? "true" : "false", f);
+	str(f, "reason", t->traced ? NULL : t->why);
+	opt_str(f, "tracefs", t->traced ? t->root : NULL);
+	opt_u64(f, "faults_4k", t->traced, t->n.pte);
+	opt_u64(f, "faults_2m", t->traced, t->n.pmd);
+	str(f, "faults_1g", NULL);
+	opt_u64(f, "pmd_fallbacks", t->traced, t->n.pmd_fallback);
+	opt_u64(f, "load_holes", t->traced, t->n.load_hole);
+	opt_u64(f, "lost_events", t->traced, t->lost);
+	json_key(f, "fallback_reasons", 0);
+	fputc('[', f);
+	for (i = 0; i < r->nr_fallback_reasons; i++) {
+		if (i)
+			fputc(',', f);
+		json_str(f, r->fallback_reasons[i]);
+	}
+	fputs("]}", f);
+}
+
 static void evidence(FILE *f, const struct evidence *ev, bool anon)
 {
 	char dev[32];
@@ -254,6 +281,7 @@ void out_json(FILE *f, const struct report *r)
 	str(f, "page_strip", r->strip);
 	verdict_fields(f, r->verdict, r->reason, r->expect_asked, r->expect);
 	boolean(f, "created", r->created);
+	opt_u64(f, "created_extsize", r->created && r->created_extsize, r->created_extsize);
 	json_key(f, "verify", 0);
 	if (!r->verify_asked) {
 		fputs("null", f);
@@ -267,6 +295,7 @@ void out_json(FILE *f, const struct report *r)
 	}
 	evidence(f, &r->ev, r->kind == TARGET_ANON);
 	sync_value(f, "synchronous", pages_sync(r));
+	fault_sizes(f, r);
 	fputc('}', f);
 	json_key(f, "conflicts", 0);
 	fputc('[', f);

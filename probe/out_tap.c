@@ -42,6 +42,13 @@ static void diagnostics(FILE *f, const struct report *r)
 			ev->page_cache_resident);
 	if (ev->huge_known)
 		fprintf(f, "# 2 MiB runs: %" PRIu64 "\n", ev->huge_runs_2m);
+	if (r->trace.traced)
+		fprintf(f,
+			"# DAX faults: %" PRIu64 " of 4 KiB, %" PRIu64 " of 2 MiB, %" PRIu64
+			" fell back\n",
+			r->trace.n.pte, r->trace.n.pmd, r->trace.n.pmd_fallback);
+	else
+		fprintf(f, "# DAX faults: unknown (%s)\n", r->trace.why);
 	fprintf(f, "# timing: touch %.3f ms (%s), classify %.3f ms\n", r->touch_ms,
 		touch_method_name(r->touch_method), r->classify_ms);
 }

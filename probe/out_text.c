@@ -109,6 +109,17 @@ faults:
 		fprintf(f, "  2 MiB runs:           %" PRIu64 "\n", ev->huge_runs_2m);
 	else
 		fprintf(f, "  2 MiB runs:           unknown\n");
+	if (r->trace.traced)
+		fprintf(f,
+			"  DAX faults (trace):   %" PRIu64 " of 4 KiB, %" PRIu64
+			" of 2 MiB, %" PRIu64 " 2 MiB fell back, %" PRIu64 " holes, %" PRIu64
+			" events lost\n",
+			r->trace.n.pte, r->trace.n.pmd, r->trace.n.pmd_fallback,
+			r->trace.n.load_hole, r->trace.lost);
+	else
+		fprintf(f, "  DAX faults (trace):   unknown (%s)\n", r->trace.why);
+	for (size_t i = 0; i < r->nr_fallback_reasons; i++)
+		fprintf(f, "  2 MiB fallback:       %s\n", r->fallback_reasons[i]);
 	fprintf(f, "  page strip:           %s\n", r->strip);
 }
 

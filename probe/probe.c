@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include <errno.h>
+#include <stdarg.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -119,6 +120,70 @@ static int classify(const struct probe_opts *o, struct probe *p, void *addr, str
 	return 0;
 }
 
+static void reason(struct report *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void reason(struct report *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (r->nr_fallback_reasons == sizeof(r->fallback_reasons) / sizeof(r->fallback_reasons[0]))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(r->fallback_reasons[r->nr_fallback_reasons++], sizeof(r->fallback_reasons[0]),
+		  fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * Why 2 MiB DAX faults fell back to 4 KiB, from what the probe sees: a PMD
+ * mapping needs a 2 MiB aligned virtual address, file offset and physical
+ * extent, and a whole 2 MiB window inside the mapping.
+ */
+static void fallback_reasons(struct report *r, uint64_t addr)
+{
+	const struct dax_faults *d = &r->trace.n;
+	const struct placement_counts *n = &r->n;
+	size_t i;
+
+	r->nr_fallback_reasons = 0;
+	if (!r->trace.traced || (!d->pmd_fallback && !(d->pte && !d->pmd)))
+		return;
+	if (addr % HUGE_2M)
+		reason(r, "the mapping address %#" PRIx64 " is not 2 MiB aligned", addr);
+	if (r->size < HUGE_2M)
+		reason(r, "the mapping (%" PRIu64 " bytes) is shorter than 2 MiB", r->size);
+	else if (r->size % HUGE_2M)
+		reason(r, "the last %" PRIu64 " bytes of the mapping do not fill a 2 MiB window",
+		       r->size % HUGE_2M);
+	if (d->have_fallback && (d->fallback_pgoff * r->page_size) % HUGE_2M)
+		reason(r, "the file offset %#" PRIx64 " of the first fallback is not 2 MiB aligned",
+		       d->fallback_pgoff * r->page_size);
+	if (n->win_misaligned)
+		reason(r,
+		       "%" PRIu64 " of %" PRIu64
+		       " 2 MiB windows start at a physical address that is not 2 MiB aligned (the "
+		       "file's blocks are not 2 MiB aligned on the device)",
+		       n->win_misaligned, n->win_full);
+	if (n->win_discontig)
+		reason(r,
+		       "%" PRIu64 " of %" PRIu64
+		       " 2 MiB windows are not physically contiguous (the file's extents are "
+		       "fragmented)",
+		       n->win_discontig, n->win_full);
+	for (i = 0; r->range_pages && i < r->io->nr; i++) {
+		const struct pmem_range *rg = &r->io->ranges[i];
+
+		if (r->range_pages[i] && rg->start % HUGE_2M)
+			reason(r,
+			       "the PMem range at %#" PRIx64 " does not start on a 2 MiB boundary "
+			       "(namespace or region alignment)",
+			       rg->start);
+	}
+	if (!r->nr_fallback_reasons)
+		reason(r, "unknown: address, offset and physical extents are aligned (the file "
+			  "system's allocation or the namespace's align, see ndctl list -N)");
+}
+
 /* Map, check residency, touch, classify, verify, unmap. */
 static int probe_mapping(const struct probe_opts *o, struct probe *p, const struct target *t,
 			 struct failure *f)
@@ -135,9 +200,18 @@ static int probe_mapping(const struct probe_opts *o, struct probe *p, const stru
 	}
 	r->ev.resident_known =
 		map_resident(addr, r->size, r->page_size, &r->ev.page_cache_resident) == 0;
+	if (t->kind == TARGET_DEVDAX)
+		snprintf(r->trace.why, sizeof(r->trace.why),
+			 "device DAX faults have no tracepoints (drivers/dax/device.c); "
+			 "huge_runs_2m is the only witness");
+	else
+		dax_trace_start(&r->trace, o->tracefs);
 	rc = touch(p, addr, o->touch, f, o->path);
+	dax_trace_stop(&r->trace);
 	if (!rc)
 		rc = classify(o, p, addr, f);
+	if (!rc)
+		fallback_reasons(r, (uint64_t)(uintptr_t)addr);
 	if (!rc && o->verify) {
 		uint64_t bad = 0;
 
@@ -180,6 +254,7 @@ static int probe_anon(const struct probe_opts *o, struct probe *p, struct failur
 	}
 	r->ev.resident_known =
 		map_resident(addr, r->size, r->page_size, &r->ev.page_cache_resident) == 0;
+	snprintf(r->trace.why, sizeof(r->trace.why), "anonymous memory takes no DAX faults");
 	rc = touch(p, addr, o->touch, f, "anonymous memory");
 	if (!rc)
 		rc = classify(o, p, addr, f);
@@ -219,7 +294,7 @@ int probe_run(const struct probe_opts *o, struct probe *p, struct failure *f)
 	if (o->create) {
 		const char *op;
 
-		rc = pattern_create(o->path, o->size, &op);
+		rc = pattern_create(o->path, o->size, &op, &r->created_extsize);
 		if (rc)
 			return failed(f, op, o->path, NULL, rc);
 		r->created = true;

@@ -21,8 +21,9 @@ struct probe_opts {
 	enum touch_method touch; /* --touch: TOUCH_AUTO or TOUCH_PER_PAGE */
 	bool expect_asked;
 	enum verdict expect;
-	bool anon;	   /* --anon SIZE (in size): anonymous memory, no PATH */
-	unsigned int node; /* --node N */
+	const char *tracefs; /* --tracefs: a tracefs mount, NULL to look for one */
+	bool anon;	     /* --anon SIZE (in size): anonymous memory, no PATH */
+	unsigned int node;   /* --node N */
 	bool node_given;
 };
 

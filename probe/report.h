@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "classify.h"
+#include "daxtrace.h"
 #include "evidence.h"
 #include "iomem.h"
 #include "map.h"
@@ -47,10 +48,15 @@ struct report {
 	size_t nr_runs;
 	char strip[STRIP_MAX + 1]; /* classify_strip() */
 	bool created;
+	uint64_t created_extsize; /* the extent size hint --create set, or 0 */
 	bool verify_asked, verify_ok;
 	uint64_t verify_bad_page, verify_bad_offset; /* first mismatch: page, byte in file */
 	bool expect_asked;
 	enum verdict expect;
+	/* fault sizes from fs_dax tracepoints; fallback_reasons when a 2 MiB fault fell back */
+	struct dax_trace trace;
+	char fallback_reasons[8][200];
+	size_t nr_fallback_reasons;
 	/* --anon */
 	unsigned int node;
 	bool nodes_known; /* move_pages() answered */

@@ -260,3 +260,96 @@ teardown() {
 	run -0 --separate-stderr env LD_PRELOAD="$SHM/old-kernel.so" ASAN_OPTIONS=verify_asan_link_order=0 "$PMEMPROBE" "$SHM/f"
 	[[ $output == *"timing: touch "*" ms (per-page, MADV_POPULATE_WRITE: Invalid argument)"* ]]
 }
+
+# DAX fault sizes from the fs_dax tracepoints. This host has no DAX: what is
+# tested is every way tracing can be impossible (an "unknown" with its
+# reason), and, with a tracefs mounted in a private mount namespace, that
+# the instance is made and removed and counts nothing on tmpfs.
+
+@test "fault sizes: a directory that is no tracefs gives unknown with the reason" {
+	make_file "$SHM/f" 65536
+	mkdir "$SHM/notrace"
+	run -0 --separate-stderr "$PMEMPROBE" --format json --tracefs "$SHM/notrace" "$SHM/f"
+	local t
+	t=$(jq -c .evidence.fault_sizes <<<"$output")
+	[[ $(jq -r .traced <<<"$t") == false ]]
+	[[ $(jq -r .reason <<<"$t") == "$SHM/notrace is not a tracefs mount (no instances directory)" ]]
+	[[ $(jq -r '[.faults_4k, .faults_2m, .faults_1g, .pmd_fallbacks, .tracefs] | unique | map(tostring) | join(",")' <<<"$t") == null ]]
+	[[ $(jq -r '.fallback_reasons | length' <<<"$t") -eq 0 ]]
+	# the second witness is still there
+	[[ $(jq -r .evidence.huge_runs_2m <<<"$output") =~ ^[0-9]+$ ]]
+}
+
+@test "fault sizes: no tracefs mounted at the usual places is unknown, said in text" {
+	if [[ -d /sys/kernel/tracing/instances || -d /sys/kernel/debug/tracing/instances ]]; then
+		skip "this host has tracefs mounted"
+	fi
+	make_file "$SHM/f" 65536
+	run -0 --separate-stderr "$PMEMPROBE" "$SHM/f"
+	[[ $output == *"DAX faults (trace):   unknown (no tracefs at /sys/kernel/tracing or /sys/kernel/debug/tracing"* ]]
+}
+
+@test "fault sizes: a kernel without fs_dax events is unknown naming the event" {
+	make_file "$SHM/f" 65536
+	mkdir -p "$SHM/trace/instances" "$SHM/trace/events/sched"
+	run -0 --separate-stderr "$PMEMPROBE" --format json --tracefs "$SHM/trace" "$SHM/f"
+	[[ $(jq -r .evidence.fault_sizes.reason <<<"$output") == "no event fs_dax/dax_pmd_fault_done in $SHM/trace"* ]]
+}
+
+@test "fault sizes: an instance that cannot be set up is removed again" {
+	make_file "$SHM/f" 65536
+	mkdir -p "$SHM/trace/instances" "$SHM/trace/events/fs_dax/dax_pmd_fault_done" \
+		"$SHM/trace/events/fs_dax/dax_pte_fault_done"
+	run -0 --separate-stderr "$PMEMPROBE" --format json --tracefs "$SHM/trace" "$SHM/f"
+	[[ $(jq -r .evidence.fault_sizes.traced <<<"$output") == false ]]
+	[[ $(jq -r .evidence.fault_sizes.reason <<<"$output") == "set up trace instance $SHM/trace/instances/pmemprobe-"*"set_event_pid)" ]]
+	[[ -z $(ls -A "$SHM/trace/instances") ]]
+}
+
+# In a private mount namespace: this host's /sys/kernel/tracing stays as it is.
+require_private_tracefs() {
+	command -v unshare >/dev/null || skip "unshare (util-linux) is missing"
+	grep -qw tracefs /proc/filesystems || skip "the kernel has no tracefs"
+	unshare -m true 2>/dev/null || skip "cannot make a mount namespace (unshare -m)"
+}
+
+@test "fault sizes: a real tracefs instance counts no DAX fault on tmpfs and is removed" {
+	require_private_tracefs
+	make_file "$SHM/f" 4194304
+	# shellcheck disable=SC2016 # expanded by the inner shell
+	run -0 --separate-stderr unshare -m sh -c '
+		mount -t tracefs nodev "$1" || exit 90
+		[ -d "$1/events/fs_dax" ] || exit 91
+		"$PMEMPROBE" --format json --tracefs "$1" "$2" || exit
+		ls -A "$1/instances" >&2' sh /sys/kernel/tracing "$SHM/f"
+	[[ $status -ne 91 ]] || skip "the kernel has no fs_dax events"
+	local t
+	t=$(jq -c .evidence.fault_sizes <<<"$output")
+	[[ $(jq -r .traced <<<"$t") == true ]]
+	[[ $(jq -r .reason <<<"$t") == null ]]
+	[[ $(jq -r .tracefs <<<"$t") == /sys/kernel/tracing ]]
+	[[ $(jq -r '[.faults_4k, .faults_2m, .pmd_fallbacks, .load_holes, .lost_events] | unique | join(",")' <<<"$t") == 0 ]]
+	[[ $(jq -r .faults_1g <<<"$t") == null ]]
+	# no instance left behind
+	[[ -z $stderr ]]
+}
+
+@test "fault sizes: another user cannot trace, and is told why" {
+	require_private_tracefs
+	require_nobody
+	make_file "$SHM/f" 65536
+	chmod 0755 "$SHM"
+	chmod 0666 "$SHM/f"
+	# shellcheck disable=SC2016 # expanded by the inner shell
+	run -4 --separate-stderr unshare -m sh -c '
+		mount -t tracefs nodev "$1" || exit 90
+		shift
+		exec "$@"' sh /sys/kernel/tracing "${NOBODY[@]}" "$PMEMPROBE" --format json "$SHM/f"
+	[[ $(jq -r .evidence.fault_sizes.traced <<<"$output") == false ]]
+	[[ $(jq -r .evidence.fault_sizes.reason <<<"$output") == *"tracing needs root"* ]]
+}
+
+@test "--tracefs '' is a usage error" {
+	run -2 --separate-stderr "$PMEMPROBE" --tracefs '' "$SHM/f"
+	[[ $stderr == *"--tracefs '': empty"* ]]
+}

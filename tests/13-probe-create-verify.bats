@@ -120,3 +120,25 @@ teardown() {
 	[[ $stderr == *"write-fault $SHM/small/sparse: SIGBUS at offset "* ]]
 	[[ $(stat -c %s "$SHM/small/sparse") -eq 4194304 ]]
 }
+
+@test "--create on tmpfs sets no extent size hint" {
+	run -0 --separate-stderr "$PMEMPROBE" --create --size 4M --format json "$SHM/new"
+	[[ $(jq -r .created_extsize <<<"$output") == null ]]
+}
+
+@test "--create on xfs asks for 2 MiB extents (an extent size hint)" {
+	command -v mkfs.xfs >/dev/null || skip "mkfs.xfs (xfsprogs) is missing"
+	command -v unshare >/dev/null || skip "unshare (util-linux) is missing"
+	truncate -s 300M "$SHM/xfs.img"
+	mkfs.xfs -q "$SHM/xfs.img"
+	mkdir "$SHM/mnt"
+	# a private mount namespace: the mount goes away with the command
+	# shellcheck disable=SC2016 # expanded by the inner shell
+	run --separate-stderr unshare -m sh -c '
+		mount -o loop "$1" "$2" 2>/dev/null || exit 90
+		"$PMEMPROBE" --create --size 8M --format json "$2/p"' sh "$SHM/xfs.img" "$SHM/mnt"
+	[[ $status -ne 90 ]] || skip "cannot mount a loop device here"
+	[[ $status -eq 0 ]]
+	[[ $(jq -r .created_extsize <<<"$output") -eq 2097152 ]]
+	[[ $(jq -r .evidence.fstype <<<"$output") == xfs ]]
+}

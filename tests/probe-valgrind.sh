@@ -69,6 +69,13 @@ sed -n 's/^\( *[0-9a-f]*-[0-9a-f]*\) : System RAM$/\1 : Persistent Memory (legac
 printf '00000000-00000fff : Reserved\nnot an iomem line\n' >"$work/bad-iomem"
 : >"$work/empty"
 mkfifo "$work/fifo"
+# A crafted sysfs: one virtio-pmem region over the first System RAM line.
+read -r ram_start ram_end < <(sed -n 's/^\([0-9a-f]*\)-\([0-9a-f]*\) : System RAM$/\1 \2/p' /proc/iomem | sed -n 1p)
+mkdir -p "$work/sys/devices/platform/ndbus0/region0" "$work/sys/bus/nd/devices" "$work/notrace"
+echo virtio-pmem >"$work/sys/devices/platform/ndbus0/provider"
+printf '0x%s\n' "$ram_start" >"$work/sys/devices/platform/ndbus0/region0/resource"
+printf '%d\n' "$((16#$ram_end - 16#$ram_start + 1))" >"$work/sys/devices/platform/ndbus0/region0/size"
+ln -s ../../../devices/platform/ndbus0/region0 "$work/sys/bus/nd/devices/region0"
 
 # A process with a file mapping for --pid: its own sleep binary.
 sleep 600 &
@@ -89,6 +96,11 @@ vg "$placed" "--verify of the created file" -- --verify "$work/new"
 vg 1 "--verify mismatch" -- --verify --size 64K "$f"
 vg "$placed" "--pid, json" -- --format json --pid "$sleeper"
 vg "$placed" "--pid PATH, text" -- --pid "$sleeper" "$sleep_bin"
+vg "$placed" "--sysfs virtio-pmem region, json, --pages" -- \
+	--format json --pages --sysfs "$work/sys" "$f"
+vg "$placed" "--anon --node 0, kmem-less, text" -- --anon 1M --node 0 --iomem "$work/ram-as-pmem"
+vg "$placed" "--tracefs that is no tracefs, json" -- --format json --tracefs "$work/notrace" "$f"
+vg 3 "--anon on a missing node" -- --anon 1M --node 1023
 vg 2 "bad --size" -- --size 12X "$f"
 vg 2 "--create without --size" -- --create "$work/new2"
 vg 3 "missing path" -- "$work/missing"
