@@ -8,7 +8,11 @@
 #include "report.h"
 #include "survey.h"
 
-#define PMEMPROBE_VERSION "0.1.0"
+/* The Makefile passes -DPMEMLAB_VERSION from the VERSION file. */
+#ifndef PMEMLAB_VERSION
+#define PMEMLAB_VERSION "unknown"
+#endif
+#define PMEMPROBE_VERSION PMEMLAB_VERSION
 
 enum format {
 	FORMAT_TEXT,

@@ -21,9 +21,25 @@ teardown() {
 	[[ $output == *"--expect VERDICT"* ]]
 }
 
-@test "--version prints the version and exits 0" {
+@test "--version prints the VERSION file's version and exits 0" {
 	run -0 "$PMEMPROBE" --version
-	[[ $output =~ ^pmemprobe\ [0-9]+\.[0-9]+\.[0-9]+$ ]]
+	[[ $output == "pmemprobe $(<"$BATS_TEST_DIRNAME/../VERSION")" ]]
+	run -0 "$PMEMPROBE" --help
+	[[ $output == *"--version     print \"pmemprobe VERSION\""* ]]
+}
+
+@test "the JSON version is the same as --version's" {
+	make_file "$SHM/f" 4096
+	run --separate-stderr "$PMEMPROBE" --format json "$SHM/f"
+	[[ $status -eq 0 || $status -eq 4 ]] # 4: not root, placement unknown
+	[[ $(jq -r .version <<<"$output") == "$(<"$BATS_TEST_DIRNAME/../VERSION")" ]]
+}
+
+@test "built without PMEMLAB_VERSION, the version is unknown" {
+	command -v cc >/dev/null || skip "no C compiler (cc)"
+	run -0 cc -E -P -I"$BATS_TEST_DIRNAME/../probe" -x c - <<<$'#include "out.h"
+PMEMPROBE_VERSION'
+	[[ $output == *'"unknown"' ]]
 }
 
 @test "no PATH is a usage error" {
