@@ -62,7 +62,7 @@ setup() {
 }
 
 @test "unknown backend, accel, fixture and format are refused" {
-	refuses "unknown backend 'cxl'" run --backend cxl
+	refuses "unknown backend 'optane'" run --backend optane
 	refuses "unknown accel 'hvf'" run --accel hvf
 	refuses "unknown fixture 'ext5-dax'" run --fixture ext5-dax
 	refuses "unknown format 'yaml'" run --format yaml

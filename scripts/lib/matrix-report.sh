@@ -68,8 +68,9 @@ matrix_text() {
 		   | @tsv)' <<<"$doc" | align_columns
 	jq -r '
 		(if .summary.failed > 0 then "\nfailed:", (.cells[] | select(.result == "fail") | "  \(.id): \(.reason)") else empty end),
-		(if .summary.unsupported > 0 then "\nunsupported by kernel:", (.cells[] | select(.result == "unsupported") | "  \(.id): \(.reason)") else empty end),
-		"\n\(.summary.cells) cells: \(.summary.passed) passed, \(.summary.failed) failed, \(.summary.unsupported) unsupported by kernel; \(.summary.guests) guests"
+		(if .summary.unsupported > 0 then "\nunsupported:", (.cells[] | select(.result == "unsupported") | "  \(.id): \(.reason)") else empty end),
+		(if (.summary.not_applicable // 0) > 0 then "\nnot applicable:", (.cells[] | select(.result == "n/a") | "  \(.id): \(.reason)") else empty end),
+		"\n\(.summary.cells) cells: \(.summary.passed) passed, \(.summary.failed) failed, \(.summary.unsupported) unsupported\(if (.summary.not_applicable // 0) > 0 then ", \(.summary.not_applicable) n/a" else "" end); \(.summary.guests) guests"
 		+ (if .wall_seconds then ", -j \(.jobs), \(.wall_seconds) s" else " (merged)" end)
 		+ (if .summary.guest_errors > 0 then "; \(.summary.guest_errors) guest error(s)" else "" end)' <<<"$doc"
 }

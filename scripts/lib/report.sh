@@ -18,6 +18,7 @@ report_json() {
 		# placement first, then MAP_SYNC where the table judges it
 		def judged:
 			if .status == "skip" then {result: "skip"}
+			elif .status == "unsupported" then {result: "unsupported"}
 			elif .status != "ok" then {result: "fail"}
 			elif .probe.verdict != .expected then
 				{result: "fail", why: "verdict \(.probe.verdict // "none"), expected \(.expected)"}
@@ -25,6 +26,7 @@ report_json() {
 				{result: "fail", why: "MAP_SYNC \(.probe.evidence.map_sync | sync_word), expected \(.expected_map_sync | sync_word)"}
 			else {result: "pass"} end;
 		(map(select(.type == "guest")) | first // {}) as $guest
+		| (map(select(.type == "done")) | first // {}) as $done
 		| [ .[] | select(.type == "fixture") | . + judged ] as $fixtures
 		| {backend: $backend, size: $size, kernel: $kernel,
 		   guest_kernel: $guest.kernel, accel: $accel, accel_reason: $accel_reason,
@@ -32,14 +34,15 @@ report_json() {
 		   init_seconds: ($init_seconds | fromjson), kernel_boot: $kernel_boot,
 		   initramfs_seconds: ($initramfs_seconds | tonumber),
 		   initramfs_reused: ($initramfs_reused == 1),
-		   pmem_iomem: $guest.pmem_iomem, modules_failed: $guest.modules_failed,
+		   pmem_iomem: ($done.pmem_iomem // $guest.pmem_iomem), modules_failed: $guest.modules_failed,
 		   error: (if $error != "" then $error
 			elif ($fixtures | length) == 0 then "the guest reported no fixture results (--keep-work keeps its console log)"
 			else null end),
 		   fixtures: $fixtures,
 		   passed: ($fixtures | map(select(.result == "pass")) | length),
 		   failed: ($fixtures | map(select(.result == "fail")) | length),
-		   skipped: ($fixtures | map(select(.result == "skip")) | length)}
+		   skipped: ($fixtures | map(select(.result == "skip")) | length),
+		   unsupported: ($fixtures | map(select(.result == "unsupported")) | length)}
 		| . + {ok: (.error == null and .failed == 0 and (.fixtures | length) > 0)}' "$results"
 }
 
@@ -57,5 +60,5 @@ report_text() {
 		(["FIXTURE", "EXPECTED", "SYNC", "VERDICT", "RESULT", "EVIDENCE"] | @tsv),
 		(.fixtures[] | [.fixture, .expected, want_sync, (.probe.verdict // "-"), .result, evidence] | @tsv)
 	' <<<"$json" | align_columns
-	jq -r '"\n\(.passed) passed, \(.failed) failed, \(.skipped) skipped: \(.backend) backend (\(.size)), kernel \(.guest_kernel // .kernel), \(.accel) (\(.accel_reason)), guest ran \(.boot_seconds) s"' <<<"$json"
+	jq -r '"\n\(.passed) passed, \(.failed) failed, \(.skipped) skipped\(if .unsupported > 0 then ", \(.unsupported) unsupported" else "" end): \(.backend) backend (\(.size)), kernel \(.guest_kernel // .kernel), \(.accel) (\(.accel_reason)), guest ran \(.boot_seconds) s"' <<<"$json"
 }

@@ -4,7 +4,7 @@
 # mixed), then the guests and the reasons.
 
 def h: tostring | @html;
-def result_color: {pass: "#2da44e", fail: "#cf222e", unsupported: "#8c959f"}[.] // "#ffffff";
+def result_color: {pass: "#2da44e", fail: "#cf222e", unsupported: "#8c959f", "n/a": "#d0d7de"}[.] // "#ffffff";
 def strip_color: {"P": "#0969da", "D": "#e16f24", "?": "#6e7781", ".": "#ffffff", "M": "#a475f9"}[.] // "#000000";
 
 # "PPPDD" -> [["P",3],["D",2]]
@@ -58,6 +58,7 @@ td.cell { width: 150px; color: #ffffff; }
 td.pass { background: #2da44e; }
 td.fail { background: #cf222e; }
 td.unsupported { background: #8c959f; }
+td.n\\/a { background: #d0d7de; }
 td.none { color: #6e7781; }
 .result { font-weight: bold; }
 .verdict { font-size: 12px; min-height: 16px; }
@@ -70,7 +71,8 @@ code { font-size: 12px; }
 <p class=\"legend\">"
 + legend_item("#2da44e"; "pass: placement as expected")
 + legend_item("#cf222e"; "fail")
-+ legend_item("#8c959f"; "unsupported by kernel")
++ legend_item("#8c959f"; "unsupported: the kernel's config, or the kernel on this QEMU")
++ legend_item("#d0d7de"; "n/a: the fixture cannot exist on this backend")
 + "<br>pages: "
 + legend_item("#0969da"; "PMem") + legend_item("#e16f24"; "DRAM")
 + legend_item("#6e7781"; "address hidden") + legend_item("#ffffff"; "absent")

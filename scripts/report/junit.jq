@@ -12,7 +12,7 @@ def testcase($r):
 		name: "\(.fixture) (expected \(.expected))", time: (.seconds | secs)}))>"
 	+ (if .result == "fail" then
 		"<failure\(attrs({message: .reason, type: "placement"}))>verdict \(.verdict // "none"), expected \(.expected)</failure>"
-	   elif .result == "unsupported" then
+	   elif .result == "unsupported" or .result == "n/a" then
 		"<skipped\(attrs({message: .reason}))/>"
 	   else "" end)
 	+ (if .page_strip then "<system-out>pages \(.page_strip | xml)</system-out>" else "" end)
@@ -34,7 +34,7 @@ def guest_case($r):
    | [$doc.cells[] | select(.run == $r.id)] as $cells
    | "  <testsuite\(attrs({name: $r.id, tests: (($cells | length) + (if $r.booted then 1 else 0 end)),
 	failures: (($cells | map(select(.result == "fail")) | length) + (if $r.error != null then 1 else 0 end)),
-	skipped: ($cells | map(select(.result == "unsupported")) | length),
+	skipped: ($cells | map(select(.result == "unsupported" or .result == "n/a")) | length),
 	time: ($r.seconds | secs), hostname: ($r.host // "")}))>",
      ($cells[] | testcase($r)),
      (if $r.booted then guest_case($r) else empty end),

@@ -1,7 +1,7 @@
 # The matrix document -> a Markdown summary (for CI step summaries):
 # fixtures down, kernel x backend across, then what failed and why.
 
-def mark: {pass: "✅ pass", fail: "❌ fail", unsupported: "➖ unsupported"}[.] // .;
+def mark: {pass: "✅ pass", fail: "❌ fail", unsupported: "➖ unsupported", "n/a": "n/a"}[.] // .;
 def md: tostring | gsub("\\|"; "\\|") | gsub("\n"; " ");
 
 . as $doc

@@ -4,8 +4,11 @@
 # run's -j and wall seconds (null after a merge).
 #
 # A cell is kernel x backend x fixture. Its result:
-#   unsupported  the kernel's config lacks what it needs (never booted)
+#   unsupported  the kernel's config lacks what it needs (never booted), or
+#                the guest found that this kernel and QEMU cannot do it
 #   pass         the probe's verdict is the expected placement
+#   n/a          the fixture cannot exist on this backend (fixtures/
+#                expectations.tsv says why)
 #   fail         anything else: wrong verdict, an error, or a skip the
 #                config says should not happen, or no result at all
 
@@ -35,6 +38,10 @@ def cell($r; $f; $expected):
 	elif $fx == null then
 		{result: "fail", reason: ($r.error // "the guest reported no result for this fixture"),
 		 missing: [], reasons: []}
+	elif $fx.expected == "n/a" then
+		{result: "n/a", reason: $fx.reason, missing: [], reasons: []}
+	elif $fx.result == "unsupported" then
+		{result: "unsupported", reason: $fx.reason, missing: [], reasons: [$fx.reason]}
 	elif $fx.result == "pass" then
 		{result: "pass", reason: null, missing: [], reasons: []}
 	elif $fx.result == "skip" then
@@ -62,6 +69,7 @@ sort_by(.kernel, .backend) as $runs
    guest_seconds: ($runs | map(.run.boot_seconds // 0) | add // 0),
    summary: {cells: ($cells | length), passed: count($cells; "pass"),
 	     failed: count($cells; "fail"), unsupported: count($cells; "unsupported"),
+	     not_applicable: count($cells; "n/a"),
 	     guests: ($runs | map(select(.booted)) | length), guest_errors: ($guest_errors | length)},
    guest_errors: $guest_errors,
    cells: $cells,

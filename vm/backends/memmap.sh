@@ -4,6 +4,7 @@
 # range into a libnvdimm region (docs/BACKENDS.md, "memmap").
 
 BACKEND_DESC[memmap]="memmap=SIZE!OFFSET: guest RAM the kernel treats as PMem (e820)"
+BACKEND_RANK[memmap]=1
 BACKEND_MODULES[memmap]="nd_e820"
 BACKEND_STEP[memmap]=$((16 * MiB))
 BACKEND_STEP_WHY[memmap]="namespace alignment"

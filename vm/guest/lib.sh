@@ -83,11 +83,18 @@ report_guest() {
 	emit "$(printf '{"type":"guest","kernel":%s,"cmdline":%s,"modules_failed":%s,"pmem_iomem":%s}' \
 		"$(json_str "$(uname -r)")" "$(json_str "$(cat /proc/cmdline)")" \
 		"$(json_lines </run/modules.failed)" \
-		"$(grep -i 'persistent memory' /proc/iomem | json_lines)")"
+		"$(pmem_iomem_lines | json_lines)")"
 }
 
+# At the end too: a backend may bring its PMem up only when the first
+# fixture asks (a CXL region), after report_guest looked.
 report_done() {
-	emit '{"type":"done"}'
+	emit "$(printf '{"type":"done","pmem_iomem":%s}' "$(pmem_iomem_lines | json_lines)")"
+}
+
+# /proc/iomem's PMem ranges, nesting indentation removed.
+pmem_iomem_lines() {
+	grep -i 'persistent memory' /proc/iomem | sed 's/^ *//'
 }
 
 run_fixtures() {

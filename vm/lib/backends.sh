@@ -8,6 +8,7 @@
 #
 # A host half sets, for its NAME (function prefix: NAME with - as _):
 #   BACKEND_DESC[NAME]      one line for --help and docs
+#   BACKEND_RANK[NAME]      its place in lists (smallest first)
 #   BACKEND_MODULES[NAME]   guest modules it needs, in load order
 #   BACKEND_STEP[NAME]      size granularity in bytes, and
 #   BACKEND_STEP_WHY[NAME]  the reason for it
@@ -35,7 +36,7 @@ readonly GUEST_MACHINE=q35
 # The default when neither --backend nor PMEMLAB_BACKEND says.
 readonly BACKEND_DEFAULT=memmap
 
-declare -gA BACKEND_DESC=() BACKEND_MODULES=() BACKEND_STEP=() BACKEND_MIN=() BACKEND_MAX=() BACKEND_BACKING=() BACKEND_STEP_WHY=()
+declare -gA BACKEND_DESC=() BACKEND_RANK=() BACKEND_MODULES=() BACKEND_STEP=() BACKEND_MIN=() BACKEND_MAX=() BACKEND_BACKING=() BACKEND_STEP_WHY=()
 
 backend_load_all() {
 	local f
@@ -47,13 +48,13 @@ backend_load_all() {
 }
 backend_load_all
 
-# backend_names: every backend, the default first, then by name.
+# backend_names: every backend in BACKEND_RANK order (then by name): the
+# order of help texts, tables and matrix columns.
 backend_names() {
 	local name
-	printf '%s\n' "$BACKEND_DEFAULT"
-	for name in $(printf '%s\n' "${!BACKEND_DESC[@]}" | sort); do
-		[[ $name == "$BACKEND_DEFAULT" ]] || printf '%s\n' "$name"
-	done
+	for name in "${!BACKEND_DESC[@]}"; do
+		printf '%s\t%s\n' "${BACKEND_RANK[$name]:-99}" "$name"
+	done | sort -k1,1n -k2 | cut -f2
 }
 
 # backend_list: the names as "a, b or c", for messages.

@@ -59,7 +59,7 @@ guest_modules_all() {
 # Real tools by absolute path: the busybox shell would otherwise run its
 # own applets of the same name (docs/KERNEL-NOTES.md, "Busybox applet trap").
 readonly GUEST_BINARIES=(
-	/usr/bin/ndctl /usr/bin/daxctl
+	/usr/bin/ndctl /usr/bin/daxctl /usr/bin/cxl
 	/usr/sbin/mke2fs /usr/sbin/mkfs.xfs /usr/sbin/xfs_io
 	/usr/bin/jq
 )

@@ -347,13 +347,15 @@ kconfig_text() {
 	(.option_details | to_entries[] | (.key | pad(24)) + (.value.value | pad(6)) + (.value.available | yn | pad(4))
 		+ (.value | state | pad(30)) + (.value.needed_by | join(" ")) + (if .value.level == "want" then " (optional)" else "" end)),
 	"",
-	("BACKEND" | pad(10)) + ("SUPPORTED" | pad(11)) + "WHY NOT",
-	(.backends | to_entries[] | (.key | pad(10)) + (.value | cell | pad(11)) + (.value | whynot)),
+	([.backends | keys_unsorted[] | length + 2] | max) as $bw
+	| ("BACKEND" | pad($bw)) + ("SUPPORTED" | pad(11)) + "WHY NOT",
+	(.backends | to_entries[] | (.key | pad($bw)) + (.value | cell | pad(11)) + (.value | whynot)),
 	"",
-	("FIXTURE" | pad(22)) + ("EXPECTED" | pad(10))
-		+ ([.backends | keys_unsorted[] | ascii_upcase | pad(8)] | join("")) + "WHY NOT",
+	([.backends | keys_unsorted[] | [length + 2, 8] | max]) as $widths
+	| ("FIXTURE" | pad(22)) + ("EXPECTED" | pad(10))
+		+ ([.backends | keys_unsorted | to_entries[] | .key as $i | .value | ascii_upcase | pad($widths[$i])] | join("")) + "WHY NOT",
 	(.fixtures | to_entries[] | (.key | pad(22)) + (.value.expected | pad(10))
-		+ ([.value.backends[] | cell | pad(8)] | join("")) + (.value | fixture_whynot)),
+		+ ([.value.backends | to_entries | to_entries[] | .key as $i | .value.value | cell | pad($widths[$i])] | join("")) + (.value | fixture_whynot)),
 	"",
 	("COMMAND" | pad(10)) + ("SUPPORTED" | pad(11)) + "WHY NOT",
 	(.commands | to_entries[] | (.key | pad(10)) + (.value | cell | pad(11)) + (.value | whynot)),

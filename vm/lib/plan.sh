@@ -20,7 +20,7 @@ plan_backend() {
 	((${#regions[@]} > 0)) || exit "$EX_USAGE"
 	((${#regions[@]} <= BACKEND_MAX[$backend])) ||
 		usage_die "too many $backend regions (${#regions[@]}): at most ${BACKEND_MAX[$backend]}"
-	PLAN_QEMU_ARGS=()
+	PLAN_QEMU_ARGS=() PLAN_NEEDS_BIOS=
 	PLAN_APPEND=()
 	backend_call "$backend" plan "$work" "$(backend_total "${regions[@]}")" "${regions[@]}"
 }

@@ -31,10 +31,9 @@ guest_cmdline() {
 	local append=(console=ttyS0 loglevel=5 panic=-1 rdinit=/init mitigations=off cryptomgr.notests
 		"${PLAN_APPEND[@]}")
 	local firmware=()
-	[[ ! -r $QBOOT ]] || firmware=(-bios "$QBOOT")
+	[[ ! -r $QBOOT || -n ${PLAN_NEEDS_BIOS:-} ]] || firmware=(-bios "$QBOOT")
 	QCMD=(qemu-system-x86_64 -nodefaults -no-user-config -display none -no-reboot
 		"${firmware[@]}" "${ACCEL_ARGS[@]}" -smp "$PMEMLAB_GUEST_CPUS"
-		"${PLAN_QEMU_ARGS[@]}"
 		-kernel "$KERNEL_BOOT" -initrd "$WORK/initrd.cpio"
 		-append "${append[*]}"
 		-device virtio-serial-pci,id=vser
@@ -62,6 +61,9 @@ guest_cmdline() {
 	if [[ -n ${OPT_RW_DIR:-} ]]; then
 		QCMD+=(-virtfs "local,path=$OPT_RW_DIR,mount_tag=hostrw,security_model=none,multidevs=remap,id=hostrw")
 	fi
+	# The backend's devices last: QEMU puts a device given no bus on the
+	# newest bus, and a CXL host bridge (pxb-cxl) takes root ports only.
+	QCMD+=("${PLAN_QEMU_ARGS[@]}")
 }
 
 # guest_prepare_disk: the plain virtio disk, sparse.

@@ -1,0 +1,55 @@
+# shellcheck shell=sh
+# cxl, guest half (busybox sh): wait for the CXL drivers to find the
+# type-3 device, then make its memory a PMem region. A step that fails
+# says which one and why; fixtures/lib.sh turns that into the run's error.
+
+: "${CXL:=/usr/bin/cxl}"
+# A misprogrammed decoder drops writes without an error: every probe
+# file is read back from the device (fixtures/lib.sh).
+# shellcheck disable=SC2034 # read by fixtures/lib.sh
+BACKEND_REREAD=1
+
+# cxl_wait PATH WHAT: the drivers probe asynchronously; give them 10 s.
+cxl_wait() {
+	i=0
+	while [ ! -e "$1" ]; do
+		[ $i -lt 100 ] || { echo "cxl: $2 did not appear in 10 s ($1)" >&2; return 1; }
+		i=$((i + 1))
+		sleep 0.1
+	done
+}
+
+backend_bringup() {
+	[ -d /sys/bus/cxl ] || { echo "cxl: no /sys/bus/cxl (cxl_core missing: CONFIG_CXL_BUS)" >&2; return 1; }
+	cxl_wait /sys/bus/cxl/devices/decoder0.0 "the root decoder of the CXL window (cxl_acpi, CEDT)" || return 1
+	if ! cxl_wait /sys/bus/cxl/devices/mem0 "the memory device mem0 (cxl_pci, cxl_mem)"; then
+		# Measured with Debian 6.12 on QEMU 7.2: cxl_pci wants an interrupt
+		# for the device's event logs, which 7.2's cxl-type3 lacks (QEMU's
+		# CXL event support is newer), and gives the device up.
+		log=$(dmesg)
+		case $log in
+		*'Failed to get interrupt for event'*)
+			line=$(printf '%s\n' "$log" | awk '/cxl_pci .*Failed to get interrupt for event/ { sub(/^\[[^]]*\] /, ""); print; exit }')
+			echo "unsupported by this kernel on this QEMU: cxl_pci needs event-log interrupts that this QEMU's cxl-type3 device does not offer ($line); a newer QEMU is needed" >&2
+			return 2
+			;;
+		esac
+		return 1
+	fi
+	cxl_wait /sys/bus/cxl/devices/nvdimm-bridge0 "the nvdimm bridge (cxl_pmem)" || return 1
+	# a region left by an earlier boot never survives; make it fresh
+	if ! out=$($CXL create-region -t pmem -d decoder0.0 -m mem0 2>&1); then
+		echo "cxl create-region -t pmem -d decoder0.0 -m mem0 failed: $(printf '%s\n' "$out" | tail -n 3 | tr '\n' ' ')" >&2
+		return 1
+	fi
+	# the libnvdimm region that follows the CXL one
+	i=0
+	while :; do
+		for r in /sys/bus/nd/devices/region*; do
+			[ -e "$r/nstype" ] && return 0
+		done
+		[ $i -lt 100 ] || { echo "cxl: region created, but no libnvdimm region appeared in 10 s" >&2; return 1; }
+		i=$((i + 1))
+		sleep 0.1
+	done
+}
