@@ -81,6 +81,10 @@ void out_tap(FILE *f, const struct report *r)
 		num = tap_line(f, num, true, "evidence agrees with the placement");
 	for (i = 0; i < r->nr_conflicts; i++)
 		fprintf(f, "# conflict: %s\n", r->conflicts[i]);
+	for (i = 0; i < r->nr_notes; i++)
+		fprintf(f, "# note: %s\n", r->notes[i]);
+	for (i = 0; i < r->nr_caveats; i++)
+		fprintf(f, "# caveat: %s: %s\n", r->caveats[i].name, r->caveats[i].text);
 	if (r->verify_asked) {
 		num = tap_line(f, num, r->verify_ok, "pattern verified");
 		if (!r->verify_ok)

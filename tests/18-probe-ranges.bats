@@ -63,6 +63,16 @@ teardown() {
 	[[ $output != *"conflict: every page is in a PMem range but MAP_SYNC"* ]]
 }
 
+@test "virtio-pmem in TAP: the note is a diagnostic, the evidence check passes" {
+	require_root
+	make_file "$SHM/f" 65536
+	ram_as_nd_regions "$SHM/iomem" "$SYSFS" virtio-pmem
+	run -0 --separate-stderr "$PMEMPROBE" --format tap --iomem "$SHM/iomem" --sysfs "$SYSFS" "$SHM/f"
+	tap_validate <<<"$output"
+	[[ $output == *"# note: asynchronous region: MAP_SYNC is refused by design"* ]]
+	[[ $output == *"# DAX faults: "* ]]
+}
+
 @test "without the sysfs regions the same iomem gives dram" {
 	require_root
 	make_file "$SHM/f" 65536
