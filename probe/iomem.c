@@ -345,7 +345,7 @@ static int take_line(struct iomem *io, size_t *cap, size_t *kcap, struct parse_s
 		r.source = PMEM_SRC_IOMEM;
 		r.sync = 1; /* only virtio-pmem and papr_scm regions are async; neither names iomem
 			     */
-		for (d = 0; d < depth; d++)
+		for (d = 0; k == PMEM_KIND_NFIT && d < depth; d++)
 			if (strncmp(ps->name[d], "CXL Window ", 11) == 0)
 				copy_name(r.window, ps->name[d]);
 		if (k == PMEM_KIND_NFIT && r.window[0])
@@ -379,6 +379,8 @@ int iomem_parse(FILE *f, struct iomem *io, struct iomem_error *err)
 	memset(io, 0, sizeof(*io));
 	memset(err, 0, sizeof(*err));
 	memset(&ps, 0, sizeof(ps));
+	for (size_t d = 0; d < DEPTH_MAX; d++)
+		ps.range[d] = -1; /* no PMem line at any depth yet */
 	while (!rc && (got = read_line(f, line, sizeof(line))) > 0) {
 		uint64_t start, end;
 		const char *name;
