@@ -20,7 +20,7 @@ setup() {
 	[[ $(run_report -r .ok) == true ]]
 	[[ $(run_report -r .error) == null ]]
 	[[ $(run_report -r .failed) -eq 0 ]]
-	[[ $(run_report -r '.fixtures | length') -eq 11 ]]
+	[[ $(run_report -r '.fixtures | length') -eq 12 ]]
 }
 
 @test "memmap: the guest sees 1 GiB of legacy PMem at 4 GiB" {

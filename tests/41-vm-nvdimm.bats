@@ -20,7 +20,7 @@ setup() {
 	[[ $(run_report -r .ok) == true ]]
 	[[ $(run_report -r .error) == null ]]
 	[[ $(run_report -r .failed) -eq 0 ]]
-	[[ $(run_report -r '.fixtures | length') -eq 11 ]]
+	[[ $(run_report -r '.fixtures | length') -eq 12 ]]
 }
 
 @test "nvdimm: --size 1G gives a region of exactly 1 GiB, NFIT-described" {

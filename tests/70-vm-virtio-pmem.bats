@@ -23,7 +23,7 @@ setup() {
 	[[ $(cat "$RUN_STATUS") -eq 0 ]]
 	[[ $(run_report -r .ok) == true ]]
 	[[ $(run_report -r .failed) -eq 0 ]]
-	[[ $(run_report -r '.fixtures | length') -eq 11 ]]
+	[[ $(run_report -r '.fixtures | length') -eq 12 ]]
 	[[ $(run_report -r .skipped) -eq 1 ]]
 	[[ $(fixture_field btt-ext4 .status) == skip ]]
 	[[ $(fixture_field btt-ext4 .reason) == *"scheduling while atomic"* ]]

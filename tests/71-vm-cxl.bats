@@ -31,6 +31,7 @@ teardown_file() {
 	[[ $(run_report -r .ok) == true ]]
 	[[ $(run_report -r .failed) -eq 0 ]]
 	[[ $(run_report -r .passed) -eq 11 ]]
+	[[ $(fixture_field kmem .status) == skip ]]
 }
 
 @test "cxl: the region is a Persistent Memory range inside the CXL window, and the probe names both" {

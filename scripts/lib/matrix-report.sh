@@ -8,9 +8,20 @@ _pmemlab_loaded_matrix_report=1
 
 MATRIX_JQ_DIR=$PMEMLAB_ROOT/scripts/report
 
-# The fixtures in fixtures/run's order, with their expected placement.
+# shellcheck source=vm/lib/fixtures.sh
+. "$PMEMLAB_ROOT/vm/lib/fixtures.sh"
+
+# The fixtures in fixtures/run's order, with their expected placement
+# (the * row) and, per backend, expected placement, MAP_SYNC and note
+# (fixtures/expectations.tsv).
 matrix_catalog() {
-	fixture_catalog | jq -R 'split("\t") | {name: .[0], expected: .[1]}' | jq -sc .
+	local by
+	by=$(fixture_expectations | jq -R -n '
+		[inputs | split("\t") | {name: .[0], backend: .[1], placement: .[2], map_sync: .[3], note: (.[4] // "")}]
+		| group_by(.name) | map({key: .[0].name, value: (map({key: .backend, value: {placement, map_sync, note}}) | from_entries)})
+		| from_entries')
+	fixture_catalog | jq -R 'split("\t") | {name: .[0], expected: .[1]}' |
+		jq -sc --argjson by "$by" 'map(. + {backends: $by[.name]})'
 }
 
 # matrix_document JOBS WALL RECORD...: the document on stdout. JOBS and

@@ -53,6 +53,9 @@ report_text() {
 		def yn: if . == true then "yes" elif . == false then "no" else "?" end;
 		def evidence:
 			if .probe == null then .reason
+			elif .probe.target == "anon" then
+				"\(.probe.pmem_pages)/\(.probe.present) pages in PMem, \(.probe.kmem_pages) of them kmem (volatile), NUMA node \(.probe.numa.node): \(.probe.numa.pages_on_node // "?") pages on it"
+				+ if .why then " (\(.why))" else "" end
 			else "\(.probe.pmem_pages)/\(.probe.present) pages in PMem, statx DAX \(.probe.evidence.statx_dax | yn), MAP_SYNC \(.probe.evidence.map_sync | yn), libpmem \(.probe.evidence.libpmem_is_pmem | yn)"
 				+ if .why then " (\(.why))" else "" end
 			end;

@@ -28,7 +28,7 @@ def guest_case($r):
 | ([$doc.runs[] | select(.booted)] | length) as $guests
 | "<?xml version=\"1.0\" encoding=\"UTF-8\"?>",
   "<testsuites\(attrs({name: "pmemlab matrix", tests: ($doc.summary.cells + $guests),
-	failures: ($doc.summary.failed + $doc.summary.guest_errors), skipped: $doc.summary.unsupported,
+	failures: ($doc.summary.failed + $doc.summary.guest_errors), skipped: ($doc.summary.unsupported + ($doc.summary.not_applicable // 0)),
 	time: ($doc.wall_seconds // $doc.guest_seconds | secs)}))>",
   ($doc.runs[] as $r
    | [$doc.cells[] | select(.run == $r.id)] as $cells

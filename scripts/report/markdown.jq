@@ -5,7 +5,7 @@ def mark: {pass: "✅ pass", fail: "❌ fail", unsupported: "➖ unsupported", "
 def md: tostring | gsub("\\|"; "\\|") | gsub("\n"; " ");
 
 . as $doc
-| "## pmemlab matrix: \(.summary.passed) passed, \(.summary.failed) failed, \(.summary.unsupported) unsupported by kernel",
+| "## pmemlab matrix: \(.summary.passed) passed, \(.summary.failed) failed, \(.summary.unsupported) unsupported\(if (.summary.not_applicable // 0) > 0 then ", \(.summary.not_applicable) n/a" else "" end)",
   "",
   "\(.summary.cells) cells on \(.runs | length) kernel x backend pairs; \(.summary.guests) guests"
 	+ (if .wall_seconds then ", -j \(.jobs), \(.wall_seconds) s wall" else " (merged)" end) + ".",

@@ -1,6 +1,7 @@
 # Run records (scripts/lib/matrix.sh, one per kernel x backend) -> the
 # matrix document (docs/MATRIX.md). Input: an array of records.
-# $catalog: [{name, expected}] in fixtures/run's order. $jobs, $wall: the
+# $catalog: [{name, expected, backends: {NAME: {placement, map_sync,
+# note}}}] in fixtures/run's order. $jobs, $wall: the
 # run's -j and wall seconds (null after a merge).
 #
 # A cell is kernel x backend x fixture. Its result:
@@ -23,23 +24,25 @@ def support($r; $f):
 	   reasons: ($levels | map(.reasons // []) | add | unique),
 	   missing: ($levels | map(.missing // []) | add | unique)};
 
-def cell($r; $f; $expected):
+def cell($r; $f; $entry):
 	support($r; $f) as $s
 	| ($r.run.fixtures // [] | map(select(.fixture == $f)) | first) as $fx
+	| ($entry.backends[$r.backend] // {placement: $entry.expected}) as $want
+	| (if $want.placement == "-" then "n/a" else $want.placement end) as $expected
 	| {id: "\($r.id):\($f)", run: $r.id, kernel: $r.kernel, backend: $r.backend,
 	   fixture: $f, expected: $expected,
 	   verdict: $fx.probe.verdict,
 	   page_strip: $fx.probe.page_strip,
 	   pmem_pages: $fx.probe.pmem_pages, present: $fx.probe.present,
 	   seconds: $fx.seconds}
-	+ if $s.supported | not then
+	+ if $expected == "n/a" then
+		{result: "n/a", reason: "not on the \($r.backend) backend: \($want.note)", missing: [], reasons: []}
+	elif $s.supported | not then
 		{result: "unsupported", reason: "the kernel's config lacks \($s.missing | missing_text)",
 		 missing: $s.missing, reasons: $s.reasons}
 	elif $fx == null then
 		{result: "fail", reason: ($r.error // "the guest reported no result for this fixture"),
 		 missing: [], reasons: []}
-	elif $fx.expected == "n/a" then
-		{result: "n/a", reason: $fx.reason, missing: [], reasons: []}
 	elif $fx.result == "unsupported" then
 		{result: "unsupported", reason: $fx.reason, missing: [], reasons: [$fx.reason]}
 	elif $fx.result == "pass" then
@@ -59,7 +62,7 @@ sort_by(.kernel, .backend) as $runs
 | ($runs | map(.fixtures) | add // [] | unique) as $asked
 | [$catalog[] | select(.name as $n | $asked | index($n))] as $fixtures
 | [$runs[] as $r | $fixtures[] | select(.name as $n | $r.fixtures | index($n))
-	| cell($r; .name; .expected)] as $cells
+	| cell($r; .name; .)] as $cells
 | ($runs | map(select(.error != null)) | map({run: .id, error})) as $guest_errors
 | {tool: "pmemlab", report: "matrix", format_version: 1,
    kernels: ($runs | map(.kernel) | unique),

@@ -31,12 +31,19 @@ nvdimm_plan() {
 	ram=$(nvdimm_guest_ram "$total")
 	files=$(nvdimm_files "$total" "$#")
 	plan_check_files "$work" "$#" "$files" NVDIMM
-	PLAN_QEMU_ARGS+=(-machine "$GUEST_MACHINE,nvdimm=on" -m "$((ram / MiB))M,slots=$#,maxmem=$(((ram + files) / MiB))M")
+	# The NVDIMMs on a NUMA node of their own, without CPUs or RAM, so
+	# that the kmem fixture can online them as a separate memory tier.
+	PLAN_QEMU_ARGS+=(-machine "$GUEST_MACHINE,nvdimm=on" -m "$((ram / MiB))M,slots=$#,maxmem=$(((ram + files) / MiB))M"
+		-object "memory-backend-ram,id=ram0,size=$((ram / MiB))M"
+		-numa "node,nodeid=0,cpus=0-$((${PMEMLAB_GUEST_CPUS:-1} - 1)),memdev=ram0" -numa node,nodeid=1)
+	# memory onlined by hand (daxctl), not by the kernel: 6.12 onlines
+	# hot-added memory itself, and daxctl then refuses the device
+	PLAN_APPEND+=(memhp_default_state=offline)
 	for r in "$@"; do
 		backing=${OPT_BACKING:-$work/nvdimm$i.img}
 		PLAN_QEMU_ARGS+=(
 			-object "memory-backend-file,id=nvmem$i,share=on,mem-path=$backing,size=$(((r + NVDIMM_ALIGN) / MiB))M,align=$((NVDIMM_ALIGN / MiB))M"
-			-device "nvdimm,id=nvdimm$i,memdev=nvmem$i,label-size=$((NVDIMM_LABEL >> 10))K"
+			-device "nvdimm,id=nvdimm$i,memdev=nvmem$i,label-size=$((NVDIMM_LABEL >> 10))K,node=1"
 		)
 		i=$((i + 1))
 	done

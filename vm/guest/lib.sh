@@ -110,7 +110,12 @@ prepare_user_fixture() {
 	emit "$out"
 	case $out in *'"status":"ok"'*) ;; *) return 1 ;; esac
 	target=$(cat "$PMEMLAB_STATE/target")
-	if [ -c "$target" ]; then
+	if [ "${target#numa-node:}" != "$target" ]; then
+		# kmem: a NUMA node of PMem, for numactl --membind or memkind
+		PMEM_KMEM_NODE=${target#numa-node:}
+		export PMEM_KMEM_NODE
+		unset PMEM_DIR
+	elif [ -c "$target" ]; then
 		# PMDK's name for a device-DAX test path
 		DEVICE_DAX_PATH=$target
 		export DEVICE_DAX_PATH
@@ -148,6 +153,7 @@ prepare_user_root() {
 		echo 'PATH=/run/pmemlab/bin:$PATH'
 		[ -z "${PMEM_DIR:-}" ] || echo "export PMEM_DIR='$PMEM_DIR'"
 		[ -z "${DEVICE_DAX_PATH:-}" ] || echo "export DEVICE_DAX_PATH='$DEVICE_DAX_PATH'"
+		[ -z "${PMEM_KMEM_NODE:-}" ] || echo "export PMEM_KMEM_NODE='$PMEM_KMEM_NODE'"
 	} >"$NEWROOT/run/pmemlab/env"
 	# shellcheck source=/dev/null # written by the host: export NAME='value'
 	writable_home "$(. /pmemlab/env && echo "${HOME:-}")"
