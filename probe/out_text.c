@@ -195,8 +195,7 @@ void out_text(FILE *f, const struct report *r)
 	if (n->kmem)
 		fprintf(f, "  kmem pages:   %" PRIu64 " (PMem onlined as System RAM: volatile)\n",
 			n->kmem);
-	ranges(f, r->io, r->iomem_path, r->regions, r->sysfs_path,
-	       r->range_pages ? r->range_pages : NULL);
+	ranges(f, r->io, r->iomem_path, r->regions, r->sysfs_path, r->range_pages);
 	verdict_line(f, r->verdict, r->reason, r->expect_asked, r->expect);
 	if (r->verify_asked && r->verify_ok)
 		fprintf(f, "  pattern:      verified\n");
