@@ -20,7 +20,7 @@ setup() {
 	[[ $(run_report -r .ok) == true ]]
 	[[ $(run_report -r .error) == null ]]
 	[[ $(run_report -r .failed) -eq 0 ]]
-	[[ $(run_report -r '.fixtures | length') -eq 12 ]]
+	[[ $(run_report -r '.fixtures | length') -eq 13 ]]
 }
 
 @test "memmap: the guest sees 1 GiB of legacy PMem at 4 GiB" {
@@ -34,6 +34,15 @@ setup() {
 
 @test "memmap: xfs on fsdax with dax=always is pmem" {
 	assert_placement xfs-dax pmem
+}
+
+@test "memmap: the DAX files map with 2 MiB faults; one written 1 MiB at a time falls back, with the reason" {
+	local f
+	for f in ext4-dax xfs-dax xfs-dax-inode-flag; do
+		assert_pmd_faults "$f"
+	done
+	assert_placement xfs-dax-unaligned pmem
+	assert_pmd_fallback xfs-dax-unaligned
 }
 
 @test "memmap: xfs dax=inode, file with the DAX flag, is pmem" {
@@ -72,4 +81,9 @@ setup() {
 
 @test "memmap: tmpfs is dram" {
 	assert_placement tmpfs dram
+}
+
+@test "memmap: kmem is skipped: memmap PMem has no NUMA node of its own" {
+	[[ $(fixture_field kmem .status) == skip ]]
+	[[ $(fixture_field kmem .reason) == *"no NUMA node of its own"* ]]
 }

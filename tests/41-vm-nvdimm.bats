@@ -2,6 +2,7 @@
 # One guest with a 1 GiB QEMU NVDIMM (ACPI NFIT, label area) as persistent memory under TCG:
 # every fixture, and where pmemprobe finds its pages.
 # bats file_tags=vm
+# shellcheck disable=SC2016 # single-quoted $... are for the guest shell
 
 bats_require_minimum_version 1.5.0
 
@@ -20,7 +21,7 @@ setup() {
 	[[ $(run_report -r .ok) == true ]]
 	[[ $(run_report -r .error) == null ]]
 	[[ $(run_report -r .failed) -eq 0 ]]
-	[[ $(run_report -r '.fixtures | length') -eq 12 ]]
+	[[ $(run_report -r '.fixtures | length') -eq 13 ]]
 }
 
 @test "nvdimm: --size 1G gives a region of exactly 1 GiB, NFIT-described" {
@@ -35,6 +36,15 @@ setup() {
 
 @test "nvdimm: xfs on fsdax with dax=always is pmem" {
 	assert_placement xfs-dax pmem
+}
+
+@test "nvdimm: the DAX files map with 2 MiB faults; one written 1 MiB at a time falls back, with the reason" {
+	local f
+	for f in ext4-dax xfs-dax xfs-dax-inode-flag; do
+		assert_pmd_faults "$f"
+	done
+	assert_placement xfs-dax-unaligned pmem
+	assert_pmd_fallback xfs-dax-unaligned
 }
 
 @test "nvdimm: xfs dax=inode, file with the DAX flag, is pmem" {
@@ -73,4 +83,20 @@ setup() {
 
 @test "nvdimm: tmpfs is dram" {
 	assert_placement tmpfs dram
+}
+
+@test "nvdimm: kmem onlines the namespace as a NUMA node: every page of memory bound to it is PMem, volatile" {
+	[[ $(fixture_field kmem .result) == pass ]]
+	[[ $(fixture_field kmem .probe.verdict) == pmem ]]
+	[[ $(fixture_field kmem .probe.volatile) == true ]]
+	[[ $(fixture_field kmem .probe.kmem_pages) -eq $(fixture_field kmem .probe.pages) ]]
+	[[ $(fixture_field kmem .probe.numa.node) -eq 1 ]]
+	[[ $(fixture_field kmem .probe.numa.pages_elsewhere) -eq 0 ]]
+}
+
+@test "nvdimm: exec --fixture kmem tells the command its node, whose memory is the NVDIMM's" {
+	run -0 --separate-stderr "$PMEMLAB" exec -q --accel tcg --backend nvdimm --fixture kmem -- \
+		sh -c 'echo "node=$PMEM_KMEM_NODE dir=${PMEM_DIR:-none}"; cat /sys/devices/system/node/node$PMEM_KMEM_NODE/memory*/state | grep -c online'
+	[[ ${lines[0]} == "node=1 dir=none" ]]
+	[[ ${lines[1]} -gt 0 ]]
 }

@@ -70,7 +70,7 @@ kconfig_ok() {
 # Every fixture on every backend, the commands, all supported.
 assert_everything_supported() {
 	jq -e '[.backends[], .commands[], .fixtures[], .fixtures[].backends[] | .supported] | all' <<<"$output" >/dev/null
-	jq -e '.fixtures | length == 12' <<<"$output" >/dev/null
+	jq -e '.fixtures | length == 13' <<<"$output" >/dev/null
 }
 
 # assert_debian_61_generic MODULES_DIR: Debian's generic 6.1 flavour,
@@ -290,5 +290,5 @@ fake_tree() {
 	[[ $(grep -E '^devdax ' <<<"$output") == "devdax"*"pmem"*"no"*"no"*"memmap: missing DEV_DAX_PMEM; nvdimm: missing ACPI_NFIT, DEV_DAX_PMEM"* ]]
 	[[ $(grep -E '^tmpfs ' <<<"$output") =~ ^tmpfs\ +dram(\ +yes)+$ ]]
 	[[ $output == *"Missing:"*"CONFIG_DEV_DAX_PMEM is not set: dax_pmem binds device-DAX to a PMem namespace"* ]]
-	[[ $output == *"fixtures supported: memmap 10/12, nvdimm 3/12, "*"; commands: run yes, exec yes, shell yes" ]]
+	[[ $output == *"fixtures supported: memmap 11/13, nvdimm 3/13, "*"; commands: run yes, exec yes, shell yes" ]]
 }

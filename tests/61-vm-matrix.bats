@@ -40,14 +40,14 @@ matrix() {
 	jq -r "$@" "$MATRIX_REPORT/matrix.json"
 }
 
-@test "the matrix exits 0 and prints the table: 48 cells, 43 passed, 3 unsupported, 2 n/a" {
+@test "the matrix exits 0 and prints the table: 52 cells, 47 passed, 3 unsupported, 2 n/a" {
 	[[ $(cat "$BATS_FILE_TMPDIR/status") == 0 ]]
-	grep -q '^48 cells: 43 passed, 0 failed, 3 unsupported, 2 n/a; 4 guests, -j 2, ' "$BATS_FILE_TMPDIR/stdout"
+	grep -q '^52 cells: 47 passed, 0 failed, 3 unsupported, 2 n/a; 4 guests, -j 2, ' "$BATS_FILE_TMPDIR/stdout"
 	grep -Eq '^devdax +pmem +pass +pass +unsup +unsup$' "$BATS_FILE_TMPDIR/stdout"
 }
 
 @test "every cell of the generic kernel, and all but devdax on rt, give the expected placement" {
-	[[ $(matrix '.summary | "\(.cells) \(.passed) \(.failed) \(.unsupported) \(.not_applicable) \(.guests) \(.guest_errors)"') == "48 43 0 3 2 4 0" ]]
+	[[ $(matrix '.summary | "\(.cells) \(.passed) \(.failed) \(.unsupported) \(.not_applicable) \(.guests) \(.guest_errors)"') == "52 47 0 3 2 4 0" ]]
 	[[ $(matrix '[.cells[] | select(.result == "pass" and .verdict != .expected)] | length') == 0 ]]
 	[[ $(matrix '[.cells[] | select(.result == "unsupported") | .id] | join(" ")') == *-rt-amd64:memmap:devdax*-rt-amd64:nvdimm:devdax*-rt-amd64:nvdimm:kmem ]]
 	# kmem needs a NUMA node of its own, which memmap PMem has not
@@ -63,7 +63,7 @@ matrix() {
 }
 
 @test "matrix.json holds every cell's full evidence and a page strip" {
-	[[ $(matrix '[.runs[].run.fixtures[]] | length') == 45 ]]
+	[[ $(matrix '[.runs[].run.fixtures[]] | length') == 49 ]]
 	[[ $(matrix '[.runs[].run.fixtures[].probe.evidence | has("statx_dax") and has("map_sync") and has("libpmem_is_pmem")] | all') == true ]]
 	[[ $(matrix '[.cells[] | select(.result == "pass" and .expected == "pmem") | .page_strip | test("^P+$")] | all') == true ]]
 	[[ $(matrix '[.cells[] | select(.result == "pass" and .expected == "dram") | .page_strip | test("^D+$")] | all') == true ]]
@@ -73,15 +73,15 @@ matrix() {
 	local x=$MATRIX_REPORT/junit.xml
 	xmllint --noout "$x"
 	[[ $(xmllint --xpath 'count(/testsuites/testsuite)' "$x") == 4 ]]
-	[[ $(xmllint --xpath 'count(//testcase)' "$x") == 52 ]]
+	[[ $(xmllint --xpath 'count(//testcase)' "$x") == 56 ]]
 	[[ $(xmllint --xpath 'count(//testcase/failure)' "$x") == 0 ]]
 	[[ $(xmllint --xpath 'count(//testcase[starts-with(@name, "devdax")]/skipped)' "$x") == 2 ]]
-	[[ $(xmllint --xpath 'string(/testsuites/@tests)' "$x") == 52 ]]
+	[[ $(xmllint --xpath 'string(/testsuites/@tests)' "$x") == 56 ]]
 }
 
 @test "summary.md has the table and says why devdax is unsupported on rt" {
 	local md=$MATRIX_REPORT/summary.md
-	grep -q '^## pmemlab matrix: 43 passed, 0 failed, 3 unsupported, 2 n/a$' "$md"
+	grep -q '^## pmemlab matrix: 47 passed, 0 failed, 3 unsupported, 2 n/a$' "$md"
 	grep -q '^| devdax | pmem | ✅ pass | ✅ pass | ➖ unsupported | ➖ unsupported |$' "$md"
 	grep -q -- '-rt-amd64:memmap:devdax`: the kernel.s config lacks DEV_DAX' "$md"
 }

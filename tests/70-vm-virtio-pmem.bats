@@ -19,13 +19,14 @@ setup() {
 	load vm_helpers
 }
 
-@test "virtio-pmem: pmemlab run exits 0, every applicable fixture passing, BTT skipped with the kernel's reason" {
+@test "virtio-pmem: pmemlab run exits 0, every applicable fixture passing, BTT and kmem skipped with the reason" {
 	[[ $(cat "$RUN_STATUS") -eq 0 ]]
 	[[ $(run_report -r .ok) == true ]]
 	[[ $(run_report -r .failed) -eq 0 ]]
-	[[ $(run_report -r '.fixtures | length') -eq 12 ]]
-	[[ $(run_report -r .skipped) -eq 1 ]]
+	[[ $(run_report -r '.fixtures | length') -eq 13 ]]
+	[[ $(run_report -r .skipped) -eq 2 ]]
 	[[ $(fixture_field btt-ext4 .status) == skip ]]
+	[[ $(fixture_field kmem .reason) == *"no NUMA node of its own"* ]]
 	[[ $(fixture_field btt-ext4 .reason) == *"scheduling while atomic"* ]]
 }
 
@@ -56,6 +57,7 @@ assert_async_fsdax() {
 
 @test "virtio-pmem: xfs dax=always is pmem, MAP_SYNC refused" {
 	assert_async_fsdax xfs-dax
+	assert_async_fsdax xfs-dax-unaligned
 }
 
 @test "virtio-pmem: xfs dax=inode with the flag is pmem, MAP_SYNC refused" {

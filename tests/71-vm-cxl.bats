@@ -30,7 +30,7 @@ teardown_file() {
 	[[ $(cat "$RUN_STATUS") -eq 0 ]]
 	[[ $(run_report -r .ok) == true ]]
 	[[ $(run_report -r .failed) -eq 0 ]]
-	[[ $(run_report -r .passed) -eq 11 ]]
+	[[ $(run_report -r .passed) -eq 12 ]]
 	[[ $(fixture_field kmem .status) == skip ]]
 }
 

@@ -145,3 +145,26 @@ seed_kernels() {
 		[[ ! -f $dir ]] || cp "$dir" "$cache/kernels/"
 	done
 }
+
+# assert_pmd_faults FIXTURE: 16 MiB of a DAX file mapped by 2 MiB faults
+# (the kernel's fs_dax tracepoints) and 2 MiB PFN runs, no fallback.
+assert_pmd_faults() {
+	local f=$1 pages
+	pages=$(fixture_field "$f" .probe.pages)
+	[[ $(fixture_field "$f" .probe.evidence.fault_sizes.traced) == true ]]
+	[[ $(fixture_field "$f" .probe.evidence.fault_sizes.faults_2m) -eq $((pages / 512)) ]]
+	[[ $(fixture_field "$f" .probe.evidence.fault_sizes.faults_4k) -eq 0 ]]
+	[[ $(fixture_field "$f" .probe.evidence.fault_sizes.pmd_fallbacks) -eq 0 ]]
+	[[ $(fixture_field "$f" .probe.evidence.huge_runs_2m) -eq $((pages / 512)) ]]
+}
+
+# assert_pmd_fallback FIXTURE: every 2 MiB fault fell back to 4 KiB ones,
+# and the probe names the unaligned extents as the reason.
+assert_pmd_fallback() {
+	local f=$1
+	[[ $(fixture_field "$f" .probe.evidence.fault_sizes.faults_2m) -eq 0 ]]
+	[[ $(fixture_field "$f" .probe.evidence.fault_sizes.pmd_fallbacks) -gt 0 ]]
+	[[ $(fixture_field "$f" .probe.evidence.fault_sizes.faults_4k) -eq $(fixture_field "$f" .probe.pages) ]]
+	[[ $(fixture_field "$f" .probe.evidence.huge_runs_2m) -eq 0 ]]
+	[[ $(fixture_field "$f" '.probe.evidence.fault_sizes.fallback_reasons[0]') == *"not 2 MiB aligned"* ]]
+}
