@@ -18,7 +18,9 @@ pmemlab's; pmemlab's own failures exit 125, bad usage 2.
 
 options:
 $COMMON_OPTIONS_HELP
-  --fixture NAME            the fixture to build (default xfs-dax)
+  --fixture NAME            the fixture to build (default xfs-dax); given again, the
+                            first is built and the others' kernel modules are loaded too
+                            (for a command that builds fixtures itself: pmemlab host)
   --rw DIR                  share the host's DIR writable (everything else is read-only)
   --env NAME                pass the host's variable NAME too (repeatable)
   --pmem-dir DIR            where the fixture is mounted in the guest (default /mnt/pmem)
@@ -52,7 +54,6 @@ cmd_exec() {
 		esac
 	done
 	(($# > 0)) || usage_die "exec: no command given (pmemlab exec [OPTIONS] -- CMD [ARGS...])"
-	((${#OPT_FIXTURES[@]} <= 1)) || usage_die "exec: give one --fixture"
 	validate_common_options boot
 	PMEMLAB_DIE_STATUS=$EX_EXEC_FAILED
 	OPT_HOST_DIR=$PWD

@@ -30,7 +30,8 @@ build_host_root() {
 		mkdir -p "$NEWROOT/$d"
 	done
 	mount -o bind /proc "$NEWROOT/proc"
-	mount -o bind /sys "$NEWROOT/sys"
+	# rbind: tracefs on /sys/kernel/tracing comes along (DAX fault sizes)
+	mount -o rbind /sys "$NEWROOT/sys"
 	mount -o bind /dev "$NEWROOT/dev"
 	mount -o bind /dev/pts "$NEWROOT/dev/pts"
 	mount -t tmpfs -o mode=1777 tmpfs "$NEWROOT/tmp"

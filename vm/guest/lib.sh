@@ -11,6 +11,8 @@ mount_kernel_filesystems() {
 	mount -t sysfs sysfs /sys
 	mount -t devtmpfs devtmpfs /dev
 	mkdir -p /dev/pts
+	# devtmpfs has no /dev/fd: bash's process substitution needs it
+	ln -sf /proc/self/fd /dev/fd
 	mount -t devpts devpts /dev/pts
 	mount -t tmpfs -o mode=1777 tmpfs /tmp
 	mount -t tmpfs -o mode=0755 tmpfs /run

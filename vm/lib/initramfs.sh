@@ -17,8 +17,9 @@ _pmemlab_loaded_initramfs=1
 # Modules every guest loads before its backend's, and after them.
 readonly GUEST_BASE_MODULES=(virtio_pci virtio_blk virtio_console libnvdimm)
 readonly GUEST_PMEM_MODULES=(nd_pmem)
-# exec and shell: the host's root over 9p, with an overlay on top.
-readonly GUEST_USER_MODULES=(9pnet_virtio 9p overlay)
+# exec and shell: the host's root over 9p, with an overlay on top, and
+# loop devices for the user (and for `pmemlab host` run in a guest).
+readonly GUEST_USER_MODULES=(9pnet_virtio 9p overlay loop)
 
 # guest_modules MODE BACKEND [FIXTURE...]: the modules a guest loads, in
 # order: its backend's (vm/backends/NAME.sh) and its fixtures'
@@ -131,6 +132,9 @@ initramfs_key() {
 	local probe=$1
 	{
 		printf 'format %s kernel %s %s\n' "$INITRAMFS_FORMAT" "$KERNEL_VERSION" "$KERNEL_BASE"
+		# the modules it holds: a module added to a list is a new image
+		guest_modules_all | tr '\n' ' '
+		printf '%s\n' "${GUEST_BINARIES[*]}"
 		stat -L -c '%n %s %Y' /bin/busybox "${GUEST_BINARIES[@]}" "$probe" /var/lib/dpkg/status \
 			"$KERNEL_BASE/lib/modules/$KERNEL_VERSION/modules.dep" 2>&1
 		(cd "$PMEMLAB_ROOT" && find vm/guest vm/backends fixtures -type f -exec stat -c '%n %s %Y' {} + | sort)
