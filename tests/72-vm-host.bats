@@ -5,6 +5,7 @@
 # no PMem at all.
 # bats file_tags=vm
 # shellcheck disable=SC2154 # $stderr is set by bats: run --separate-stderr
+# shellcheck disable=SC2016 # single-quoted $... are for the guest shell
 
 bats_require_minimum_version 1.5.0
 
