@@ -27,8 +27,10 @@ usage: pmemlab matrix [OPTIONS]
 
 Boot one guest per kernel and backend, several at once, build the fixtures
 in each and probe them: every kernel x backend x fixture cell gets its
-expected placement and a result: pass, fail, or unsupported by kernel (the
-kernel's config lacks what the fixture needs; 'pmemlab kconfig' says why).
+expected placement and a result: pass, fail, n/a (the fixture cannot exist
+on that backend: fixtures/expectations.tsv), or unsupported (the
+kernel's config lacks what the fixture needs, 'pmemlab kconfig' says why;
+or the kernel refuses this QEMU's device, and the guest says why).
 Prints a table; --report DIR also writes matrix.json, junit.xml, summary.md
 and matrix.html. Exit status: 0 no cell failed, 1 a cell or a guest failed,
 2 bad usage, 3 a kernel could not be fetched or prepared.

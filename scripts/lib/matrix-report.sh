@@ -55,7 +55,7 @@ matrix_cell_summary() {
 	jq -r '"\(.id): "
 		+ (if .booted then "done in \(.seconds | floor) s, \(.run.passed // 0) passed, \(.run.failed // 0) failed, \(.run.skipped // 0) skipped"
 		   else "not booted" end)
-		+ ", \((.fixtures | length) - (.run.fixtures // [] | length)) unsupported by kernel"
+		+ ", \((.fixtures | length) - (.run.fixtures // [] | length)) unsupported by the kernel config"
 		+ (if .error then "; error: \(.error)" else "" end)' "$1"
 }
 

@@ -34,7 +34,8 @@ backing_backends() {
 COMMON_OPTIONS_HELP="\
   --backend NAME            where the persistent memory comes from (default $BACKEND_DEFAULT):
 $(for b in $(backend_names); do printf '%-27s %-12s %s\n' '' "$b" "${BACKEND_DESC[$b]}"; done)
-  --size SIZE[,SIZE...]     one region or device per size, >= 512M, in 16M steps (default 1G)
+  --size SIZE[,SIZE...]     one region or device per size, >= 512M, in steps of
+                           $(for b in $(backend_names); do printf ' %s %s' "$b" "$(human_size "${BACKEND_STEP[$b]}")"; done) (default 1G)
   --kernel K                Debian kernel version (6.1.0-28-amd64), flavour (cloud, rt),
                             or a bzImage path with lib/modules/VERSION beside it
   --modules DIR             directory holding lib/modules/VERSION for --kernel PATH

@@ -66,7 +66,7 @@ svg.strip { display: block; width: 150px; height: 14px; margin-top: 4px; backgro
 code { font-size: 12px; }
 </style></head><body>
 <h1>pmemlab matrix</h1>
-<p class=\"summary\">\(badge(.summary.passed; "passed"; "#2da44e"))\(badge(.summary.failed; "failed"; "#cf222e"))\(badge(.summary.unsupported; "unsupported by kernel"; "#8c959f"))
+<p class=\"summary\">\(badge(.summary.passed; "passed"; "#2da44e"))\(badge(.summary.failed; "failed"; "#cf222e"))\(badge(.summary.unsupported; "unsupported"; "#8c959f"))
 \(.summary.cells) cells, \(.summary.guests) guests\(if .wall_seconds then ", -j \(.jobs), \(.wall_seconds) s wall" else " (merged)" end)\(if .summary.guest_errors > 0 then ", <b>\(.summary.guest_errors) guest error(s)</b>" else "" end)</p>
 <p class=\"legend\">"
 + legend_item("#2da44e"; "pass: placement as expected")

@@ -20,6 +20,7 @@
 #                           PLAN_SUMMARY; usage_die on impossible input
 #   NAME_guest_ram TOTAL    bytes of guest RAM the plan gives QEMU's -m
 #   NAME_files TOTAL COUNT  bytes of files the plan puts in the work dir
+# A plan may call plan_check_files and check_disk_space, below.
 
 [[ -z ${_pmemlab_loaded_backends:-} ]] || return 0
 _pmemlab_loaded_backends=1
@@ -117,4 +118,44 @@ backend_files() {
 	mapfile -t regions < <(backend_sizes "$1" "$2")
 	((${#regions[@]})) || exit "$EX_USAGE"
 	backend_call "$1" files "$(backend_total "${regions[@]}")" "${#regions[@]}"
+}
+
+# What a backend's plan may call: room for its files.
+
+# plan_check_files WORK COUNT BYTES WHAT: room for the backing files
+# (WHAT: "NVDIMM", ...), in the work directory or in the --backing file
+# (checked or created here).
+plan_check_files() {
+	local work=$1 count=$2 bytes=$3 what=$4
+	if [[ -n ${OPT_BACKING:-} ]]; then
+		check_backing_file "$OPT_BACKING" "$count" "$bytes" "$what"
+	else
+		check_disk_space "$work" "$bytes" "$what"
+	fi
+}
+
+# --backing FILE: one device whose file outlives the run. An existing file
+# must have the size this --size plans, or its namespace would not fit.
+check_backing_file() {
+	local file=$1 count=$2 bytes=$3 what=$4 have
+	((count == 1)) || usage_die "--backing keeps one $what: give one --size, not $count"
+	if [[ -e $file ]]; then
+		[[ -f $file && -r $file && -w $file ]] || usage_die "--backing '$file' is not a readable and writable regular file"
+		have=$(stat -c %s "$file")
+		((have == bytes)) ||
+			usage_die "--backing '$file' holds $(human_size "$have"), but --size plans $(human_size "$bytes") for it: give the --size it was made with"
+	else
+		[[ -d $(dirname "$file") ]] || usage_die "--backing '$file': directory $(dirname "$file") does not exist"
+		check_disk_space "$(dirname "$file")" "$bytes" "$what"
+		# created here, private to the user, before QEMU opens it
+		(umask 077 && : >"$file") || die "cannot create --backing file '$file'"
+	fi
+}
+
+# Backing files are sparse, but the guest may fill them: refuse early.
+check_disk_space() {
+	local dir=$1 need=$2 what=$3 avail
+	avail=$(df -P -B1 "$dir" | awk 'NR == 2 { print $4 }')
+	((avail >= need)) ||
+		die "not enough disk space in $dir for $(human_size "$need") of $what backing files ($(human_size $((avail / MiB * MiB))) free)"
 }

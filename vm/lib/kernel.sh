@@ -11,6 +11,11 @@
 [[ -z ${_pmemlab_loaded_kernel:-} ]] || return 0
 _pmemlab_loaded_kernel=1
 
+# shellcheck source=scripts/lib/common.sh
+. "$PMEMLAB_ROOT/scripts/lib/common.sh"
+# shellcheck source=scripts/lib/deps.sh
+. "$PMEMLAB_ROOT/scripts/lib/deps.sh"
+
 readonly DEFAULT_KERNEL_META=linux-image-amd64
 
 kernel_resolve() {
