@@ -125,6 +125,9 @@ check-host:
 
 lint:
 	shellcheck -x $(SHELL_FILES)
+	@# one layout (tabs, .editorconfig); bats files are outside shfmt's grammar.
+	@# Quote associative-array keys ("virtio-pmem"): shfmt formats a bare one as arithmetic.
+	shfmt -d $(filter-out %.bats,$(SHELL_FILES))
 	@# pipes into grep -q or head fail at random under pipefail (SIGPIPE)
 	scripts/lint-pipes $(SHELL_FILES)
 	@# the guest runs these under busybox sh: a syntax error there kills PID 1

@@ -37,8 +37,14 @@ cmd_doctor() {
 	local format=text probe=0
 	while (($#)); do
 		case $1 in
-		-h | --help) doctor_usage; return 0 ;;
-		--probe-kvm) probe=1; shift ;;
+		-h | --help)
+			doctor_usage
+			return 0
+			;;
+		--probe-kvm)
+			probe=1
+			shift
+			;;
 		--format)
 			(($# >= 2)) || usage_die "option $1 needs a value"
 			format=$2

@@ -40,16 +40,28 @@ write_user_command() {
 cmd_exec() {
 	while (($#)); do
 		case $1 in
-		-h | --help) exec_usage; return 0 ;;
+		-h | --help)
+			exec_usage
+			return 0
+			;;
 		--pmem-dir)
 			(($# >= 2)) || usage_die "option --pmem-dir needs a value"
 			[[ $2 == /* ]] || usage_die "--pmem-dir '$2' must be an absolute path"
 			PMEM_DIR_GUEST=$2
 			shift 2
 			;;
-		--rw | --env) parse_user_option "$@"; shift 2 ;;
-		--) shift; break ;;
-		-*) parse_common_option "$@" || usage_die "exec: unknown option '$1'"; shift "$SHIFT_BY" ;;
+		--rw | --env)
+			parse_user_option "$@"
+			shift 2
+			;;
+		--)
+			shift
+			break
+			;;
+		-*)
+			parse_common_option "$@" || usage_die "exec: unknown option '$1'"
+			shift "$SHIFT_BY"
+			;;
 		*) break ;;
 		esac
 	done
@@ -78,6 +90,9 @@ cmd_exec() {
 		return "$EX_EXEC_FAILED"
 	fi
 	status=$(jq -r 'select(.type == "exec") | .status' "$WORK/results.jsonl")
-	[[ $status =~ ^[0-9]+$ ]] || { log "error: the guest did not report CMD's exit status"; return "$EX_EXEC_FAILED"; }
+	[[ $status =~ ^[0-9]+$ ]] || {
+		log "error: the guest did not report CMD's exit status"
+		return "$EX_EXEC_FAILED"
+	}
 	return "$status"
 }

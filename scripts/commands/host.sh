@@ -43,9 +43,18 @@ cmd_host() {
 	OPT_FORMAT=text OPT_FIXTURES=()
 	while (($#)); do
 		case $1 in
-		-h | --help) host_usage; return 0 ;;
-		--yes) yes=1; shift ;;
-		-q | --quiet) OPT_QUIET=1; shift ;;
+		-h | --help)
+			host_usage
+			return 0
+			;;
+		--yes)
+			yes=1
+			shift
+			;;
+		-q | --quiet)
+			OPT_QUIET=1
+			shift
+			;;
 		--region | --fixture | --format)
 			(($# >= 2)) || usage_die "option $1 needs a value"
 			case $1 in
@@ -68,7 +77,10 @@ cmd_host() {
 		die "no persistent memory on this machine: $HOST_SYSFS/bus/nd has no PMem region (no NVDIMM, CXL PMem region or memmap= range, or libnvdimm not loaded)"
 	while IFS=$'\t' read -r name rsize state why; do
 		if [[ -n $region ]]; then
-			[[ $name == "$region" ]] || { step "skipping $name: not the one named"; continue; }
+			[[ $name == "$region" ]] || {
+				step "skipping $name: not the one named"
+				continue
+			}
 			[[ $state != busy ]] || usage_die "$name is in use: $why; pmemlab host never touches it"
 		elif [[ $state != unused || -n $chosen ]]; then
 			step "skipping $name: ${why:-another region was chosen}"

@@ -40,7 +40,10 @@ cmd_kconfig() {
 	local format=text config='' kernel='' modules='' positional=() set_by=()
 	while (($#)); do
 		case $1 in
-		-h | --help) kconfig_usage; return 0 ;;
+		-h | --help)
+			kconfig_usage
+			return 0
+			;;
 		--config | --kernel | --modules | --format)
 			(($# >= 2)) || usage_die "option $1 needs a value"
 			case $1 in
@@ -51,10 +54,21 @@ cmd_kconfig() {
 			esac
 			shift 2
 			;;
-		-q | --quiet) OPT_QUIET=1; shift ;;
-		--) shift; positional+=("$@"); break ;;
+		-q | --quiet)
+			OPT_QUIET=1
+			shift
+			;;
+		--)
+			shift
+			positional+=("$@")
+			break
+			;;
 		-*) usage_die "kconfig: unknown option '$1'" ;;
-		*) positional+=("$1"); set_by+=("'$1'"); shift ;;
+		*)
+			positional+=("$1")
+			set_by+=("'$1'")
+			shift
+			;;
 		esac
 	done
 	((${#positional[@]} <= 1)) || usage_die "kconfig: one config or kernel at a time (got ${#positional[@]})"

@@ -47,7 +47,10 @@ kernel_cmd_specs() {
 	for spec in "$@"; do
 		case $spec in
 		-q | --quiet) OPT_QUIET=1 ;;
-		-h | --help) kernel_usage; exit 0 ;;
+		-h | --help)
+			kernel_usage
+			exit 0
+			;;
 		-*) usage_die "kernel: unknown option '$spec'" ;;
 		*/*) usage_die "kernel: '$spec' is a path: a bzImage is used where it is, not cached" ;;
 		*) KERNEL_SPECS+=("$spec") ;;

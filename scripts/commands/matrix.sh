@@ -59,7 +59,10 @@ cmd_matrix() {
 	backends=$(backend_names | paste -sd, -)
 	while (($#)); do
 		case $1 in
-		-h | --help) matrix_usage; return 0 ;;
+		-h | --help)
+			matrix_usage
+			return 0
+			;;
 		--kernels | --backends | --fixtures | -j | --jobs | --report | --format | --cell | \
 			--size | --accel | --timeout | --modules)
 			(($# >= 2)) || usage_die "option $1 needs a value"
@@ -71,12 +74,21 @@ cmd_matrix() {
 			--report) report=$2 ;;
 			--format) format=$2 ;;
 			--cell) cells+=("$2") ;;
-			*) parse_common_option "$1" "$2"; run_args+=("$1" "$2") ;;
+			*)
+				parse_common_option "$1" "$2"
+				run_args+=("$1" "$2")
+				;;
 			esac
 			shift 2
 			;;
-		--list) list=1; shift ;;
-		-q | --quiet) OPT_QUIET=1; shift ;;
+		--list)
+			list=1
+			shift
+			;;
+		-q | --quiet)
+			OPT_QUIET=1
+			shift
+			;;
 		*) usage_die "matrix: unknown option '$1'" ;;
 		esac
 	done

@@ -25,9 +25,15 @@ USAGE
 cmd_report() {
 	local sub=${1:-}
 	case $sub in
-	merge) shift; report_merge "$@" ;;
+	merge)
+		shift
+		report_merge "$@"
+		;;
 	-h | --help) report_usage ;;
-	'') report_usage >&2; exit "$EX_USAGE" ;;
+	'')
+		report_usage >&2
+		exit "$EX_USAGE"
+		;;
 	*) usage_die "report: unknown subcommand '$sub' (there is: merge)" ;;
 	esac
 }
@@ -36,15 +42,25 @@ report_merge() {
 	local report='' format=text inputs=()
 	while (($#)); do
 		case $1 in
-		-h | --help) report_usage; return 0 ;;
+		-h | --help)
+			report_usage
+			return 0
+			;;
 		--report | --format)
 			(($# >= 2)) || usage_die "option $1 needs a value"
 			[[ $1 == --report ]] && report=$2 || format=$2
 			shift 2
 			;;
-		--) shift; inputs+=("$@"); break ;;
+		--)
+			shift
+			inputs+=("$@")
+			break
+			;;
 		-*) usage_die "report merge: unknown option '$1'" ;;
-		*) inputs+=("$1"); shift ;;
+		*)
+			inputs+=("$1")
+			shift
+			;;
 		esac
 	done
 	case $format in

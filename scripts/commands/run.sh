@@ -23,8 +23,14 @@ USAGE
 cmd_run() {
 	while (($#)); do
 		case $1 in
-		-h | --help) run_usage; return 0 ;;
-		*) parse_common_option "$@" || usage_die "run: unknown option '$1'"; shift "$SHIFT_BY" ;;
+		-h | --help)
+			run_usage
+			return 0
+			;;
+		*)
+			parse_common_option "$@" || usage_die "run: unknown option '$1'"
+			shift "$SHIFT_BY"
+			;;
 		esac
 	done
 	validate_common_options boot

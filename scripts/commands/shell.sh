@@ -23,9 +23,18 @@ USAGE
 cmd_shell() {
 	while (($#)); do
 		case $1 in
-		-h | --help) shell_usage; return 0 ;;
-		--rw | --env) parse_user_option "$@"; shift 2 ;;
-		*) parse_common_option "$@" || usage_die "shell: unknown option '$1'"; shift "$SHIFT_BY" ;;
+		-h | --help)
+			shell_usage
+			return 0
+			;;
+		--rw | --env)
+			parse_user_option "$@"
+			shift 2
+			;;
+		*)
+			parse_common_option "$@" || usage_die "shell: unknown option '$1'"
+			shift "$SHIFT_BY"
+			;;
 		esac
 	done
 	[[ -t 0 ]] || usage_die "shell: standard input is not a terminal (use 'pmemlab exec' in scripts)"

@@ -105,7 +105,10 @@ complete_values() {
 	case $opt in
 	--backend | --backends) complete_backends "$cmd" ;;
 	--fixture | --fixtures) fixture_names ;;
-	--kernel | --kernels) complete_kernels; printf ':files\n' ;;
+	--kernel | --kernels)
+		complete_kernels
+		printf ':files\n'
+		;;
 	*)
 		case $metavar in
 		*'|'*) printf '%s\n' "${metavar//|/$'\n'}" ;;

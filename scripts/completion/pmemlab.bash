@@ -24,8 +24,14 @@ _pmemlab_offer() {
 	fi
 	for w in "$@"; do
 		case $w in
-		:files) _pmemlab_filenames; mapfile -t -O "${#COMPREPLY[@]}" COMPREPLY < <(compgen -f -- "$cur") ;;
-		:dirs) _pmemlab_filenames; mapfile -t -O "${#COMPREPLY[@]}" COMPREPLY < <(compgen -d -- "$cur") ;;
+		:files)
+			_pmemlab_filenames
+			mapfile -t -O "${#COMPREPLY[@]}" COMPREPLY < <(compgen -f -- "$cur")
+			;;
+		:dirs)
+			_pmemlab_filenames
+			mapfile -t -O "${#COMPREPLY[@]}" COMPREPLY < <(compgen -d -- "$cur")
+			;;
 		:variables) mapfile -t -O "${#COMPREPLY[@]}" COMPREPLY < <(compgen -v -- "$cur") ;;
 		:none) ;;
 		'') ;;

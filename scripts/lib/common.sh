@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034 # EX_* and OPT_* are read by every command
 # Logging, errors and small helpers shared by every host-side script.
 # Sourcing this file defines functions and constants, and resets the
 # internal option state below.

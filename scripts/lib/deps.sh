@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034 # the DEPS_* lists are read by name (deps_ensure SET)
 # Debian packages pmemlab needs, and the check that installs them (as
 # root) or prints the exact command (as anyone else).
 
@@ -18,7 +18,7 @@ readonly DEPS_GUEST=(
 	xz-utils:/usr/bin/xz zstd:/usr/bin/zstd binutils:/usr/bin/readelf
 )
 readonly DEPS_TEST=(
-	bats:/usr/bin/bats shellcheck:/usr/bin/shellcheck clang-format:/usr/bin/clang-format
+	bats:/usr/bin/bats shellcheck:/usr/bin/shellcheck shfmt:/usr/bin/shfmt clang-format:/usr/bin/clang-format
 	clang:/usr/bin/clang util-linux:/usr/bin/setpriv
 	pmdk-tools:/usr/bin/pmempool libpmemobj-dev:/usr/include/libpmemobj.h
 	valgrind:/usr/bin/valgrind libclang-rt-14-dev:/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a

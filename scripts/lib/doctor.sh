@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034 # DOCTOR_FETCH is read by the doctor command
 # Host checks behind `pmemlab doctor`. Each doctor_* check looks, never
 # changes anything (no install, no download, no guest unless --probe-kvm),
 # and records one result per concern with doctor_check: ok, info, warn,
@@ -330,7 +330,10 @@ doctor_kernel() {
 	case $spec in
 	'' | default | cloud | rt) ;;
 	linux-image-*) pkg=$spec ;;
-	*/*) doctor_kernel_image "$spec"; return ;;
+	*/*)
+		doctor_kernel_image "$spec"
+		return
+		;;
 	[0-9]*)
 		if ! pkg=$( (kernel_package_name "$spec") 2>/dev/null); then
 			doctor_check kernel fail "PMEMLAB_KERNEL='$spec' is not a kernel version" "unset PMEMLAB_KERNEL or fix it"
@@ -392,7 +395,10 @@ doctor_kernel_image() {
 		local dir base found=''
 		dir=$(dirname "$(realpath "$image")")
 		for base in "${OPT_MODULES:-}" "$dir" "$dir/.." "$dir/../.." /; do
-			[[ -n $base && -d $base/lib/modules/$version ]] && { found=$base; break; }
+			[[ -n $base && -d $base/lib/modules/$version ]] && {
+				found=$base
+				break
+			}
 		done
 		if [[ -n $found ]]; then
 			message="$image ($version), modules in $(realpath "$found")/lib/modules/$version"

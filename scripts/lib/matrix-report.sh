@@ -45,7 +45,10 @@ matrix_write_reports() {
 		junit.xml) jq -r -f "$MATRIX_JQ_DIR/junit.jq" <<<"$doc" ;;
 		summary.md) jq -r -f "$MATRIX_JQ_DIR/markdown.jq" <<<"$doc" ;;
 		matrix.html) jq -r -f "$MATRIX_JQ_DIR/html.jq" <<<"$doc" ;;
-		esac >"$dir/.$name.tmp" || { rm -f "$dir/.$name.tmp"; die "cannot write $dir/$name (disk full?)"; }
+		esac >"$dir/.$name.tmp" || {
+			rm -f "$dir/.$name.tmp"
+			die "cannot write $dir/$name (disk full?)"
+		}
 		mv -f "$dir/.$name.tmp" "$dir/$name" || die "cannot write $dir/$name"
 	done
 }

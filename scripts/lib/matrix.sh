@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034 # CELL_PID is read by the matrix command
 # The validation matrix: kernels x backends, one `pmemlab run` per pair
 # (one guest boots and builds every fixture), several at once. Each pair
 # leaves a run record (JSON): what the kernel's config supports, and the

@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034 # OPT_* are read by the commands and session
 # Options shared by run, exec and shell. parse_common_option OPT VALUE
 # consumes one option; it returns 1 for an option it does not know.
 # Values are checked here, before anything is built or booted.
@@ -116,4 +116,3 @@ validate_common_options() {
 	# parse sizes now so a bad one fails before any build
 	backend_sizes "$OPT_BACKEND" "$OPT_SIZE" >/dev/null
 }
-

@@ -59,7 +59,10 @@ progress_eta() {
 		echo 0:00
 		return
 	fi
-	((${PROGRESS_TIMED:-0} > 0)) || { echo '?'; return; }
+	((${PROGRESS_TIMED:-0} > 0)) || {
+		echo '?'
+		return
+	}
 	now=$(now_ms)
 	avg=$((PROGRESS_DONE_MS / PROGRESS_TIMED))
 	for id in "${!PROGRESS_STARTED[@]}"; do

@@ -13,14 +13,20 @@ BACKEND_REREAD=1
 cxl_wait() {
 	i=0
 	while [ ! -e "$1" ]; do
-		[ $i -lt 100 ] || { echo "cxl: $2 did not appear in 10 s ($1)" >&2; return 1; }
+		[ $i -lt 100 ] || {
+			echo "cxl: $2 did not appear in 10 s ($1)" >&2
+			return 1
+		}
 		i=$((i + 1))
 		sleep 0.1
 	done
 }
 
 backend_bringup() {
-	[ -d /sys/bus/cxl ] || { echo "cxl: no /sys/bus/cxl (cxl_core missing: CONFIG_CXL_BUS)" >&2; return 1; }
+	[ -d /sys/bus/cxl ] || {
+		echo "cxl: no /sys/bus/cxl (cxl_core missing: CONFIG_CXL_BUS)" >&2
+		return 1
+	}
 	cxl_wait /sys/bus/cxl/devices/decoder0.0 "the root decoder of the CXL window (cxl_acpi, CEDT)" || return 1
 	if ! cxl_wait /sys/bus/cxl/devices/mem0 "the memory device mem0 (cxl_pci, cxl_mem)"; then
 		# Measured with Debian 6.12 on QEMU 7.2: cxl_pci wants an interrupt
@@ -48,7 +54,10 @@ backend_bringup() {
 		for r in /sys/bus/nd/devices/region*; do
 			[ -e "$r/nstype" ] && return 0
 		done
-		[ $i -lt 100 ] || { echo "cxl: region created, but no libnvdimm region appeared in 10 s" >&2; return 1; }
+		[ $i -lt 100 ] || {
+			echo "cxl: region created, but no libnvdimm region appeared in 10 s" >&2
+			return 1
+		}
 		i=$((i + 1))
 		sleep 0.1
 	done

@@ -1,22 +1,22 @@
-# shellcheck shell=bash disable=SC2154 # MiB, GiB and the BACKEND_* arrays: vm/lib/backends.sh, which sources this file
+# shellcheck shell=bash disable=SC2154,SC2034 # (SC2034: its BACKEND_* entries are read by vm/lib/backends.sh) SC2154: MiB, GiB and the BACKEND_* arrays: vm/lib/backends.sh, which sources this file
 # cxl: a CXL type-3 memory device behind a CXL host bridge, its memory a
 # file on the host, its label area (LSA) another. The guest half
 # (cxl.guest.sh) turns it into a PMem region with `cxl create-region`
 # (docs/BACKENDS.md, "cxl").
 
-BACKEND_DESC[cxl]="a CXL type-3 device (its memory a file) made a PMem region with cxl create-region"
-BACKEND_RANK[cxl]=4
-BACKEND_MODULES[cxl]="cxl_acpi cxl_pci cxl_mem cxl_pmem"
-BACKEND_STEP[cxl]=$((256 * MiB))
-BACKEND_STEP_WHY[cxl]="QEMU's cxl-type3 memory is mapped in 256 MiB HDM decoder granules"
-BACKEND_MIN[cxl]=$((512 * MiB))
+BACKEND_DESC["cxl"]="a CXL type-3 device (its memory a file) made a PMem region with cxl create-region"
+BACKEND_RANK["cxl"]=4
+BACKEND_MODULES["cxl"]="cxl_acpi cxl_pci cxl_mem cxl_pmem"
+BACKEND_STEP["cxl"]=$((256 * MiB))
+BACKEND_STEP_WHY["cxl"]="QEMU's cxl-type3 memory is mapped in 256 MiB HDM decoder granules"
+BACKEND_MIN["cxl"]=$((512 * MiB))
 # QEMU 7.2 emulates one HDM decoder per host bridge and device, so one
 # host bridge holds one region (docs/KERNEL-NOTES.md, "CXL recipe").
-BACKEND_MAX[cxl]=1
+BACKEND_MAX["cxl"]=1
 # Measured, Debian 6.1.0-56 on QEMU 7.2: a region made at the next boot
 # comes up disabled when the label area holds the last boot's namespace
 # ("ndctl enable-region: failed to enable"), so kept data is not found.
-BACKEND_BACKING[cxl]="on Debian 6.1 a CXL region made at the next boot stays disabled when its label area holds the last boot's namespace, so kept data would not be found"
+BACKEND_BACKING["cxl"]="on Debian 6.1 a CXL region made at the next boot stays disabled when its label area holds the last boot's namespace, so kept data would not be found"
 
 # The label area: namespaces live in labels there, as on NVDIMMs.
 readonly CXL_LSA=$((128 << 10))

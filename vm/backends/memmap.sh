@@ -1,17 +1,17 @@
-# shellcheck shell=bash disable=SC2154 # MiB, GiB and the BACKEND_* arrays: vm/lib/backends.sh, which sources this file
+# shellcheck shell=bash disable=SC2154,SC2034 # (SC2034: its BACKEND_* entries are read by vm/lib/backends.sh) SC2154: MiB, GiB and the BACKEND_* arrays: vm/lib/backends.sh, which sources this file
 # memmap: the kernel option memmap=SIZE!OFFSET marks part of the guest's
 # RAM as legacy persistent memory (e820 type 12); nd_e820 turns each such
 # range into a libnvdimm region (docs/BACKENDS.md, "memmap").
 
-BACKEND_DESC[memmap]="memmap=SIZE!OFFSET: guest RAM the kernel treats as PMem (e820)"
-BACKEND_RANK[memmap]=1
-BACKEND_MODULES[memmap]="nd_e820"
-BACKEND_STEP[memmap]=$((16 * MiB))
-BACKEND_STEP_WHY[memmap]="namespace alignment"
-BACKEND_MIN[memmap]=$((512 * MiB))
+BACKEND_DESC["memmap"]="memmap=SIZE!OFFSET: guest RAM the kernel treats as PMem (e820)"
+BACKEND_RANK["memmap"]=1
+BACKEND_MODULES["memmap"]="nd_e820"
+BACKEND_STEP["memmap"]=$((16 * MiB))
+BACKEND_STEP_WHY["memmap"]="namespace alignment"
+BACKEND_MIN["memmap"]=$((512 * MiB))
 # x86 KASLR copes with at most 4 memmap= regions (arch/x86/boot/compressed/kaslr.c).
-BACKEND_MAX[memmap]=4
-BACKEND_BACKING[memmap]="memmap PMem is guest RAM and cannot persist"
+BACKEND_MAX["memmap"]=4
+BACKEND_BACKING["memmap"]="memmap PMem is guest RAM and cannot persist"
 
 # The regions sit in RAM above 4 GiB, sized to hold every one; RAM below
 # 4 GiB stays at 1 GiB so the layout is the same for every size.

@@ -26,9 +26,18 @@ init_region_labels() {
 		u=$(cat "$n/uuid" 2>/dev/null) || continue
 		case $u in '' | 00000000-0000-0000-0000-000000000000) ;; *) return 0 ;; esac
 	done
-	$NDCTL disable-region "$region" >&2 || { echo "ndctl disable-region $region failed" >&2; return 1; }
+	$NDCTL disable-region "$region" >&2 || {
+		echo "ndctl disable-region $region failed" >&2
+		return 1
+	}
 	for d in $dimms; do
-		$NDCTL init-labels -f "$d" >&2 || { echo "ndctl init-labels -f $d failed" >&2; return 1; }
+		$NDCTL init-labels -f "$d" >&2 || {
+			echo "ndctl init-labels -f $d failed" >&2
+			return 1
+		}
 	done
-	$NDCTL enable-region "$region" >&2 || { echo "ndctl enable-region $region failed" >&2; return 1; }
+	$NDCTL enable-region "$region" >&2 || {
+		echo "ndctl enable-region $region failed" >&2
+		return 1
+	}
 }

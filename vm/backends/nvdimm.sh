@@ -1,16 +1,16 @@
-# shellcheck shell=bash disable=SC2154 # MiB, GiB and the BACKEND_* arrays: vm/lib/backends.sh, which sources this file
+# shellcheck shell=bash disable=SC2154,SC2034 # (SC2034: its BACKEND_* entries are read by vm/lib/backends.sh) SC2154: MiB, GiB and the BACKEND_* arrays: vm/lib/backends.sh, which sources this file
 # nvdimm: QEMU NVDIMMs, each a file-backed DIMM with a label area,
 # described to the guest by the ACPI NFIT (docs/BACKENDS.md, "nvdimm").
 # The guest half (nvdimm.guest.sh) initialises the labels.
 
-BACKEND_DESC[nvdimm]="emulated NVDIMMs described by the ACPI NFIT, each a file"
-BACKEND_RANK[nvdimm]=2
-BACKEND_MODULES[nvdimm]="nfit"
-BACKEND_STEP[nvdimm]=$((16 * MiB))
-BACKEND_STEP_WHY[nvdimm]="namespace alignment"
-BACKEND_MIN[nvdimm]=$((512 * MiB))
-BACKEND_MAX[nvdimm]=8
-BACKEND_BACKING[nvdimm]=""
+BACKEND_DESC["nvdimm"]="emulated NVDIMMs described by the ACPI NFIT, each a file"
+BACKEND_RANK["nvdimm"]=2
+BACKEND_MODULES["nvdimm"]="nfit"
+BACKEND_STEP["nvdimm"]=$((16 * MiB))
+BACKEND_STEP_WHY["nvdimm"]="namespace alignment"
+BACKEND_MIN["nvdimm"]=$((512 * MiB))
+BACKEND_MAX["nvdimm"]=8
+BACKEND_BACKING["nvdimm"]=""
 
 # QEMU: usable NVDIMM size = ALIGN_DOWN(backend - label, align), so each
 # file gets an extra 2 MiB and label + alignment leave the requested size.

@@ -1,18 +1,18 @@
-# shellcheck shell=bash disable=SC2154 # MiB and the BACKEND_* arrays: vm/lib/backends.sh, which sources this file
+# shellcheck shell=bash disable=SC2154,SC2034 # (SC2034: its BACKEND_* entries are read by vm/lib/backends.sh) SC2154: MiB and the BACKEND_* arrays: vm/lib/backends.sh, which sources this file
 # virtio-pmem: a virtio-pmem-pci device per region, each a file on the
 # host, as microVMs (Firecracker, Cloud Hypervisor, Kata) give their
 # guests. libnvdimm registers it as an asynchronous region: a guest flush
 # is a virtio request that the host answers with an fsync of the file,
 # so MAP_SYNC is refused (docs/BACKENDS.md, "virtio-pmem").
 
-BACKEND_DESC[virtio-pmem]="virtio-pmem-pci devices, each a file; flushes go to the host (no MAP_SYNC)"
-BACKEND_RANK[virtio-pmem]=3
-BACKEND_MODULES[virtio-pmem]="virtio_pmem"
-BACKEND_STEP[virtio-pmem]=$((16 * MiB))
-BACKEND_STEP_WHY[virtio-pmem]="namespace alignment"
-BACKEND_MIN[virtio-pmem]=$((512 * MiB))
-BACKEND_MAX[virtio-pmem]=8
-BACKEND_BACKING[virtio-pmem]=""
+BACKEND_DESC["virtio-pmem"]="virtio-pmem-pci devices, each a file; flushes go to the host (no MAP_SYNC)"
+BACKEND_RANK["virtio-pmem"]=3
+BACKEND_MODULES["virtio-pmem"]="virtio_pmem"
+BACKEND_STEP["virtio-pmem"]=$((16 * MiB))
+BACKEND_STEP_WHY["virtio-pmem"]="namespace alignment"
+BACKEND_MIN["virtio-pmem"]=$((512 * MiB))
+BACKEND_MAX["virtio-pmem"]=8
+BACKEND_BACKING["virtio-pmem"]=""
 
 virtio_pmem_guest_ram() {
 	printf '%s\n' "$((GUEST_LOW_RAM + GUEST_SPARE_RAM))"

@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034 # ACCEL_*, KVM_DEVICE are read by the session and doctor
 # Choose KVM or TCG. /dev/kvm is only a hint: on some hosts it exists but
 # guests hang before the kernel prints a line (docs/KERNEL-NOTES.md,
 # "KVM caveats"), so `auto` boots the real kernel once under KVM and

@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034 # the BACKEND_* arrays and GUEST_* sizes are read by the backend files
 # The backends: where a guest's persistent memory comes from. Each one is
 # a file on each side, vm/backends/NAME.sh (host: sizes, QEMU arguments,
 # kernel options, guest modules) and, when it needs a bring-up in the

@@ -18,7 +18,10 @@ fixture_names() {
 	local line re='^DEFAULT_FIXTURES="(.*)"$'
 	while IFS= read -r line; do
 		# shellcheck disable=SC2086 # the names are space-separated
-		[[ $line =~ $re ]] && { printf '%s\n' ${BASH_REMATCH[1]}; return; }
+		[[ $line =~ $re ]] && {
+			printf '%s\n' ${BASH_REMATCH[1]}
+			return
+		}
 	done <"$PMEMLAB_ROOT/fixtures/run"
 	die "fixtures/run names no DEFAULT_FIXTURES"
 }
@@ -41,12 +44,12 @@ fixture_expectations() {
 	local f b p s n backends=("$@")
 	((${#backends[@]})) || mapfile -t backends < <(backend_names)
 	while IFS=$'\t' read -r f b p s n; do
-		[[ -z $f || $f == \#* || -z $s ]] || row[$f/$b]="$p"$'\t'"$s"$'\t'"$n"
+		[[ -z $f || $f == \#* || -z $s ]] || row["$f/$b"]="$p"$'\t'"$s"$'\t'"$n"
 	done <"$FIXTURE_EXPECTATIONS"
 	for f in $(fixture_names); do
-		[[ -n ${row[$f/*]+set} ]] || die "fixtures/expectations.tsv has no '*' row for fixture $f"
+		[[ -n ${row["$f/*"]+set} ]] || die "fixtures/expectations.tsv has no '*' row for fixture $f"
 		for b in "${backends[@]}"; do
-			printf '%s\t%s\t%s\n' "$f" "$b" "${row[$f/$b]:-${row[$f/*]}}"
+			printf '%s\t%s\t%s\n' "$f" "$b" "${row["$f/$b"]:-${row["$f/*"]}}"
 		done
 	done
 }
@@ -66,7 +69,10 @@ fixture_modules() {
 	local f m seen=' '
 	for f in "$@"; do
 		for m in $(fixture_field "$f" MODULES); do
-			[[ $seen == *" $m "* ]] || { seen+="$m "; printf '%s\n' "$m"; }
+			[[ $seen == *" $m "* ]] || {
+				seen+="$m "
+				printf '%s\n' "$m"
+			}
 		done
 	done
 }

@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034 # INITRAMFS_REUSED is read by the report
 # Assemble the guest's initramfs from host binaries, their shared
 # libraries, the kernel's modules and pmemlab's guest scripts. The image
 # is cached under a key made of every input's path, size and mtime, so
@@ -120,7 +120,10 @@ busybox_path() {
 	local p
 	for p in /bin/busybox /usr/bin/busybox; do
 		# a static binary: ldd fails on it
-		[[ -x $p ]] && ! ldd "$p" >/dev/null 2>&1 && { printf '%s\n' "$p"; return; }
+		[[ -x $p ]] && ! ldd "$p" >/dev/null 2>&1 && {
+			printf '%s\n' "$p"
+			return
+		}
 	done
 	die "a static busybox is needed for the guest (apt-get install busybox-static)"
 }
@@ -171,10 +174,16 @@ initramfs_assemble() {
 	step "building initramfs for $KERNEL_VERSION"
 	local stage
 	stage=$(mktemp -d "$dir/.stage.XXXXXX") || die "cannot create a staging directory in $dir"
-	initramfs_stage "$stage" "$inputs" || { rm -rf "$stage"; die "cannot assemble the initramfs in $stage"; }
+	initramfs_stage "$stage" "$inputs" || {
+		rm -rf "$stage"
+		die "cannot assemble the initramfs in $stage"
+	}
 	(cd "$stage/root" && find . -print0 | LC_ALL=C sort -z |
 		cpio --quiet -o -0 -H newc -R 0:0 >"$stage/image.cpio") ||
-		{ rm -rf "$stage"; die "cpio failed writing $stage/image.cpio (disk full?)"; }
+		{
+			rm -rf "$stage"
+			die "cpio failed writing $stage/image.cpio (disk full?)"
+		}
 	mv "$stage/image.cpio" "$INITRAMFS"
 	rm -rf "$stage"
 	# Old images of this kernel are dead weight, once no run has used

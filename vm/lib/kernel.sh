@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034 # KERNEL_* are read by the session and report
 # Find the guest kernel: Debian's default, a Debian package version or
 # flavour (fetched into the cache, never installed), or a user bzImage.
 #
@@ -208,13 +208,22 @@ kernel_fetch() {
 	fi
 	deb=$(find "$tmp" -maxdepth 1 -name '*.deb' -print -quit)
 	mkdir -p "$tmp/root"
-	dpkg-deb -x "$deb" "$tmp/root" || { rm -rf "$tmp"; die "cannot unpack $deb"; }
+	dpkg-deb -x "$deb" "$tmp/root" || {
+		rm -rf "$tmp"
+		die "cannot unpack $deb"
+	}
 	local version=${pkg#linux-image-}
 	[[ -e $tmp/root/boot/vmlinuz-$version ]] ||
-		{ rm -rf "$tmp"; die "$pkg holds no /boot/vmlinuz-$version"; }
+		{
+			rm -rf "$tmp"
+			die "$pkg holds no /boot/vmlinuz-$version"
+		}
 	# dpkg-deb -x runs no maintainer scripts, so modules.dep is missing.
 	"$(depmod_path)" -b "$tmp/root" "$version" ||
-		{ rm -rf "$tmp"; die "depmod failed for $pkg"; }
+		{
+			rm -rf "$tmp"
+			die "depmod failed for $pkg"
+		}
 	touch "$tmp/root/.complete"
 	rm -rf "$root"
 	mv "$tmp/root" "$root"
@@ -254,7 +263,10 @@ kernel_ensure_depmod() {
 kmod_tool() {
 	local p
 	for p in "/usr/sbin/$1" "/sbin/$1"; do
-		[[ -x $p ]] && { printf '%s\n' "$p"; return; }
+		[[ -x $p ]] && {
+			printf '%s\n' "$p"
+			return
+		}
 	done
 	command -v "$1" || die "$1 not found (apt-get install kmod)"
 }

@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034 # PLAN_* are read by qemu.sh
 # Plan guest memory for a backend: where the persistent memory goes and
 # how much RAM the guest gets. Checks every request before anything boots.
 #

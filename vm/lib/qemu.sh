@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034 # GUEST_SECONDS is read by the report
 # Build the QEMU command line and run one guest to the end: no network,
 # -no-reboot with panic=-1 so a panic ends QEMU, a host-side timeout, and
 # results back as data on a virtio-serial port.

@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034 # KERNEL_BOOT* are read by qemu.sh and the report
 # The image QEMU boots. A bzImage spends its first seconds under TCG in
 # its own decompressor (xz: 3.7 s to the first kernel line here); the
 # uncompressed vmlinux inside it, booted directly through its PVH entry
@@ -56,7 +56,10 @@ vmlinux_payload() {
 	((sects)) || sects=4
 	off=$(od -An -tu4 -j 0x248 -N 4 "$image" | tr -d ' ')
 	len=$(od -An -tu4 -j 0x24c -N 4 "$image" | tr -d ' ')
-	[[ $off =~ ^[0-9]+$ && $len =~ ^[1-9][0-9]*$ ]] || { echo "no payload in the boot header"; return 1; }
+	[[ $off =~ ^[0-9]+$ && $len =~ ^[1-9][0-9]*$ ]] || {
+		echo "no payload in the boot header"
+		return 1
+	}
 	start=$(((sects + 1) * 512 + off))
 	magic=$(od -An -tx1 -j "$start" -N 4 "$image" | tr -d ' ')
 	# the payload's last 4 bytes are the decompressed size, not part of
@@ -67,16 +70,28 @@ vmlinux_payload() {
 	fd377a58) "${slice[@]}" "count=$len" | xz -dc --single-stream 2>/dev/null || true ;;
 	28b52ffd) "${slice[@]}" "count=$((len - 4))" | zstd -qdc 2>/dev/null || true ;;
 	1f8b*) "${slice[@]}" "count=$len" | gzip -dc 2>/dev/null || true ;;
-	*) echo "payload compressed with an unknown method (magic $magic)"; return 1 ;;
+	*)
+		echo "payload compressed with an unknown method (magic $magic)"
+		return 1
+		;;
 	esac
 }
 
 # vmlinux_has_pvh FILE: an ELF with the PVH entry note, or say why not.
 vmlinux_has_pvh() {
 	local file=$1 notes
-	[[ $(od -An -c -N 4 "$file" | tr -d ' ') == 177ELF ]] || { echo "the payload is not an ELF file"; return 1; }
-	notes=$(readelf -n "$file" 2>/dev/null) || { echo "readelf cannot read the payload's notes"; return 1; }
+	[[ $(od -An -c -N 4 "$file" | tr -d ' ') == 177ELF ]] || {
+		echo "the payload is not an ELF file"
+		return 1
+	}
+	notes=$(readelf -n "$file" 2>/dev/null) || {
+		echo "readelf cannot read the payload's notes"
+		return 1
+	}
 	# readelf names it only when it knows Xen's note types
 	[[ $notes == *XEN_ELFNOTE_PHYS32_ENTRY* || $notes == *"Unknown note type: (0x00000012)"* ]] ||
-		{ echo "the vmlinux has no PVH entry note (CONFIG_PVH)"; return 1; }
+		{
+			echo "the vmlinux has no PVH entry note (CONFIG_PVH)"
+			return 1
+		}
 }
