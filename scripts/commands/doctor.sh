@@ -53,10 +53,7 @@ cmd_doctor() {
 		*) usage_die "doctor: unknown option '$1'" ;;
 		esac
 	done
-	case $format in
-	text | json) ;;
-	*) usage_die "unknown format '$format': choose text or json" ;;
-	esac
+	format_check "$format"
 	scratch_dir_start doctor
 	DOCTOR_TMP=$SCRATCH
 

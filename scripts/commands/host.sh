@@ -67,7 +67,7 @@ cmd_host() {
 		*) usage_die "host: unknown option '$1'" ;;
 		esac
 	done
-	case $OPT_FORMAT in text | json) ;; *) usage_die "unknown format '$OPT_FORMAT': choose text or json" ;; esac
+	format_check "$OPT_FORMAT"
 	fixture_check "${OPT_FIXTURES[@]}"
 	[[ -z $region || $region =~ ^region[0-9]+$ ]] || usage_die "invalid region '$region': give regionN as 'ndctl list -R' names it"
 

@@ -73,10 +73,7 @@ cmd_kconfig() {
 	done
 	((${#positional[@]} <= 1)) || usage_die "kconfig: one config or kernel at a time (got ${#positional[@]})"
 	((${#set_by[@]} <= 1)) || usage_die "kconfig: ${set_by[*]} name more than one config or kernel"
-	case $format in
-	text | json) ;;
-	*) usage_die "unknown format '$format': choose text or json" ;;
-	esac
+	format_check "$format"
 	[[ -z $modules || -d $modules ]] || usage_die "--modules '$modules' is not a directory"
 	[[ -z $modules ]] || OPT_MODULES=$modules
 

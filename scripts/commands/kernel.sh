@@ -104,7 +104,7 @@ kernel_cmd_list() {
 	'') ;;
 	--format)
 		format=${2:-}
-		[[ $format == text || $format == json ]] || usage_die "unknown format '$format': choose text or json"
+		format_check "$format"
 		;;
 	*) usage_die "kernel list: unknown option '$1'" ;;
 	esac

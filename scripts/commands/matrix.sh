@@ -162,10 +162,7 @@ matrix_validate() {
 		[[ " ${MATRIX_FIXTURES[*]} " != *" $f "* ]] || echo "$f"
 	done)
 	[[ -z $jobs || $jobs =~ ^[1-9][0-9]?$ ]] || usage_die "invalid -j '$jobs': a whole number from 1 to 99"
-	case $format in
-	text | json) ;;
-	*) usage_die "unknown format '$format': choose text or json" ;;
-	esac
+	format_check "$format"
 	[[ -z $report || -d $report || ! -e $report ]] || usage_die "--report '$report' exists and is not a directory"
 }
 

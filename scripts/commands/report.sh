@@ -63,10 +63,7 @@ report_merge() {
 			;;
 		esac
 	done
-	case $format in
-	text | json) ;;
-	*) usage_die "unknown format '$format': choose text or json" ;;
-	esac
+	format_check "$format"
 	((${#inputs[@]})) || usage_die "report merge: give one or more matrix.json files or report directories"
 	[[ -z $report || -d $report || ! -e $report ]] || usage_die "--report '$report' exists and is not a directory"
 

@@ -28,6 +28,11 @@ die() {
 	exit "${PMEMLAB_DIE_STATUS:-$EX_RUNTIME}"
 }
 
+# format_check FORMAT: the --format every command takes, text or json.
+format_check() {
+	[[ $1 == text || $1 == json ]] || usage_die "unknown format '$1': choose text or json"
+}
+
 usage_die() {
 	log "$*"
 	log "see '${PMEMLAB_PROG:-pmemlab} --help'"

@@ -392,16 +392,9 @@ doctor_kernel_image() {
 	elif ! version=$(bzimage_version "$image"); then
 		status=fail message="PMEMLAB_KERNEL=$image is not a bzImage" fix="unset PMEMLAB_KERNEL or fix it"
 	else
-		local dir base found=''
-		dir=$(dirname "$(realpath "$image")")
-		for base in "${OPT_MODULES:-}" "$dir" "$dir/.." "$dir/../.." /; do
-			[[ -n $base && -d $base/lib/modules/$version ]] && {
-				found=$base
-				break
-			}
-		done
-		if [[ -n $found ]]; then
-			message="$image ($version), modules in $(realpath "$found")/lib/modules/$version"
+		local found
+		if found=$(kernel_image_modules_base "$image" "$version"); then
+			message="$image ($version), modules in $found/lib/modules/$version"
 		else
 			status=fail message="$image ($version) has no modules tree beside it"
 			fix="make modules_install INSTALL_MOD_PATH=DIR, then --modules DIR"

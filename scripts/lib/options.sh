@@ -102,10 +102,7 @@ validate_common_options() {
 	kvm) [[ $purpose == no-boot ]] || accel_choose kvm ;;
 	*) usage_die "unknown accel '$OPT_ACCEL': choose auto, kvm or tcg" ;;
 	esac
-	case $OPT_FORMAT in
-	text | json) ;;
-	*) usage_die "unknown format '$OPT_FORMAT': choose text or json" ;;
-	esac
+	format_check "$OPT_FORMAT"
 	[[ ${PMEMLAB_TIMEOUT:-300} =~ ^[1-9][0-9]{0,5}$ ]] ||
 		usage_die "invalid timeout '${PMEMLAB_TIMEOUT}': a whole number of seconds, 1 or more"
 	[[ -z ${OPT_BACKING:-} || -z ${BACKEND_BACKING[$OPT_BACKEND]} ]] ||

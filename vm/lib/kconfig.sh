@@ -119,12 +119,7 @@ kconfig_locate_image() {
 	dir=${image%/*}
 	KCONFIG_KERNEL=$version
 	KCONFIG_DESC="image:$version"
-	local candidate
-	for candidate in "${OPT_MODULES:-}" "$dir" "$dir/.." "$dir/../.." /; do
-		[[ -n $candidate && -d $candidate/lib/modules/$version ]] || continue
-		base=$(realpath "$candidate")
-		break
-	done
+	base=$(kernel_image_modules_base "$image" "$version") || base=''
 	base=${base%/}
 	[[ -z $base && ! -d /lib/modules/$version ]] || KCONFIG_MODDIR=$base/lib/modules/$version
 	local candidates=("$dir/config-$version" boot "$dir/.config" build-tree)

@@ -232,24 +232,32 @@ kernel_fetch() {
 
 # A user's bzImage, with modules from --modules or found beside it.
 kernel_from_image() {
-	local image=$1 dir
+	local image=$1
 	[[ -f $image && -r $image ]] || usage_die "kernel image '$image' does not exist or is not readable"
 	KERNEL_VERSION=$(bzimage_version "$image") ||
 		usage_die "'$image' is not a bzImage (no Linux boot header)"
 	KERNEL_IMAGE=$(realpath "$image")
 	KERNEL_DESC="image:$KERNEL_VERSION"
-	dir=$(dirname "$KERNEL_IMAGE")
-	local candidates=("${OPT_MODULES:-}" "$dir" "$dir/.." "$dir/../.." /)
-	local base
-	for base in "${candidates[@]}"; do
-		[[ -n $base ]] || continue
-		if [[ -d $base/lib/modules/$KERNEL_VERSION ]]; then
-			KERNEL_BASE=$(realpath "$base")
-			kernel_ensure_depmod
-			return
-		fi
-	done
+	if KERNEL_BASE=$(kernel_image_modules_base "$KERNEL_IMAGE" "$KERNEL_VERSION"); then
+		kernel_ensure_depmod
+		return
+	fi
 	usage_die "no modules tree for kernel $KERNEL_VERSION: expected lib/modules/$KERNEL_VERSION beside '$image' or under --modules DIR (make modules_install INSTALL_MOD_PATH=DIR)"
+}
+
+# kernel_image_modules_base IMAGE VERSION: the directory holding
+# lib/modules/VERSION for a bzImage (--modules DIR, else beside the image
+# or up to two levels above it, else /); fails when there is none. Looks,
+# never changes anything (doctor asks it too).
+kernel_image_modules_base() {
+	local dir base
+	dir=$(dirname "$(realpath "$1")")
+	for base in "${OPT_MODULES:-}" "$dir" "$dir/.." "$dir/../.." /; do
+		[[ -n $base && -d $base/lib/modules/$2 ]] || continue
+		realpath "$base"
+		return
+	done
+	return 1
 }
 
 kernel_ensure_depmod() {
