@@ -157,3 +157,136 @@ matrix_record() {
 				reasons: .backends[$backend].reasons, missing: .backends[$backend].missing}))},
 		   run: $run}' --args "$@"
 }
+
+# ---- the scheduler: cells run as guests, -j at a time ----
+
+matrix_validate() {
+	local backends=$1 fixtures=$2 jobs=$3 format=$4 report=$5 b f known list
+	mapfile -t list < <(matrix_split "$backends")
+	for b in "${list[@]}"; do
+		backend_check "$b"
+	done
+	known=$(fixture_names | tr '\n' ' ')
+	MATRIX_FIXTURES=()
+	mapfile -t list < <(matrix_split "$fixtures")
+	for f in "${list[@]}"; do
+		fixture_check "$f"
+		MATRIX_FIXTURES+=("$f")
+	done
+	# canonical order, whatever order they were given in
+	((${#MATRIX_FIXTURES[@]})) || read -ra MATRIX_FIXTURES <<<"$known"
+	mapfile -t MATRIX_FIXTURES < <(for f in $known; do
+		[[ " ${MATRIX_FIXTURES[*]} " != *" $f "* ]] || echo "$f"
+	done)
+	[[ -z $jobs || $jobs =~ ^[1-9][0-9]?$ ]] || usage_die "invalid -j '$jobs': a whole number from 1 to 99"
+	format_check "$format"
+	[[ -z $report || -d $report || ! -e $report ]] || usage_die "--report '$report' exists and is not a directory"
+}
+
+# MATRIX_IDS: the cell ids, kernels in the order given, then backends.
+# Not printed: a kernel_id refusal must end the command, not a subshell.
+matrix_ids() {
+	local kernels backends k b id
+	local -A seen=()
+	mapfile -t kernels < <(matrix_split "$1")
+	mapfile -t backends < <(matrix_split "$2")
+	MATRIX_IDS=()
+	for k in "${kernels[@]}"; do
+		id=$(kernel_id "$k") || exit
+		[[ -z ${seen[$id]:-} ]] || continue
+		seen[$id]=1
+		for b in "${backends[@]}"; do
+			MATRIX_IDS+=("$(matrix_cell_id "$id" "$b")")
+		done
+	done
+}
+
+# matrix_run_cells JOBS ID...: prepare each kernel once, then run the
+# cells, at most JOBS at a time; each leaves cells/N/record.json.
+matrix_run_cells() {
+	local jobs=$1
+	shift
+	local ids=("$@") i kdir kernels=() k
+	# kernel id -> its kconfig.json (ids may be paths: any character)
+	declare -gA MATRIX_KCONFIG=()
+	for i in "${!ids[@]}"; do
+		matrix_parse_cell "${ids[$i]}"
+		[[ -n ${MATRIX_KCONFIG[$CELL_KERNEL]:-} ]] && continue
+		MATRIX_KCONFIG[$CELL_KERNEL]=$SCRATCH/kernels/${#kernels[@]}/kconfig.json
+		kernels+=("$CELL_KERNEL")
+	done
+	# Kernels are prepared side by side: downloads and image builds overlap.
+	local prep_pids=() failed=0
+	step "preparing ${#kernels[@]} kernel(s): fetching those not in the cache, reading their configs, building guest images"
+	for k in "${kernels[@]}"; do
+		kdir=${MATRIX_KCONFIG[$k]%/*}
+		(matrix_prepare_kernel "$k" "$kdir") &
+		prep_pids+=($!)
+		MATRIX_PIDS+=($!)
+	done
+	for k in "${!prep_pids[@]}"; do
+		wait "${prep_pids[$k]}" || failed=$?
+	done
+	((failed == 0)) || exit "$failed"
+	MATRIX_PIDS=()
+
+	progress_start "${#ids[@]}" "$jobs"
+	progress_event "${#ids[@]} cell(s), ${#MATRIX_FIXTURES[@]} fixture(s) each, $jobs at a time"
+	local -A pid_of=()
+	local next=0 done=0 id pid status
+	while ((done < ${#ids[@]})); do
+		while ((next < ${#ids[@]} && ${#pid_of[@]} < jobs)); do
+			id=${ids[$next]}
+			matrix_parse_cell "$id"
+			matrix_start_cell "$id" "${MATRIX_KCONFIG[$CELL_KERNEL]}" "$SCRATCH/cells/$next" "${MATRIX_FIXTURES[@]}"
+			if [[ -z $CELL_PID ]]; then
+				matrix_finish "$id" "$next" ''
+				done=$((done + 1))
+				progress_unit_done "$next"
+				progress_event "$id: every fixture unsupported by the kernel, not booted $(progress_status)"
+			else
+				pid_of[$next]=$CELL_PID
+				MATRIX_PIDS+=("$CELL_PID")
+				progress_unit_started "$next"
+				progress_event "$id: started"
+			fi
+			next=$((next + 1))
+		done
+		for i in "${!pid_of[@]}"; do
+			pid=${pid_of[$i]}
+			kill -0 "$pid" 2>/dev/null && continue
+			status=0
+			wait "$pid" || status=$?
+			unset "pid_of[$i]"
+			matrix_finish "${ids[$i]}" "$i" "$status"
+			done=$((done + 1))
+			progress_unit_done "$i"
+			progress_event "$(matrix_cell_summary "$SCRATCH/cells/$i/record.json") $(progress_status)"
+		done
+		local running=()
+		for i in "${!pid_of[@]}"; do running+=("${ids[$i]}"); done
+		progress_tick "${running[@]}"
+		((done == ${#ids[@]})) || sleep 0.5
+	done
+	progress_end
+}
+
+matrix_finish() {
+	local id=$1 n=$2 status=$3
+	matrix_parse_cell "$id"
+	matrix_record "$id" "${MATRIX_KCONFIG[$CELL_KERNEL]}" "$SCRATCH/cells/$n" "$status" \
+		"${MATRIX_FIXTURES[@]}" >"$SCRATCH/cells/$n/record.json"
+}
+
+# Ctrl-C or SIGTERM: stop every guest (each run cleans up after itself).
+matrix_stop() {
+	local status=$1 pid
+	trap - INT TERM
+	progress_end 2>/dev/null || true
+	local alive=()
+	for pid in "${MATRIX_PIDS[@]}"; do ! kill -0 "$pid" 2>/dev/null || alive+=("$pid"); done
+	log "interrupted: stopping ${#alive[@]} guest(s) or kernel preparation(s)"
+	for pid in "${alive[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+	for pid in "${MATRIX_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+	exit "$status"
+}
