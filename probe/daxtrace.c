@@ -23,7 +23,8 @@ static const char *const events[] = {
 
 static int write_str(const char *path, const char *s)
 {
-	int fd = open(path, O_WRONLY | O_CLOEXEC), rc = 0;
+	/* O_TRUNC: set_event_pid and trace start empty (a borrowed instance) */
+	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC), rc = 0;
 	size_t len = strlen(s);
 
 	if (fd < 0)
@@ -59,7 +60,7 @@ static void on_signal(int sig)
 {
 	struct dax_trace *t = active;
 
-	if (t && t->inst[0])
+	if (t && t->inst[0] && !t->borrowed)
 		rmdir(t->inst); /* async-signal-safe */
 	signal(sig, SIG_DFL);
 	raise(sig);
@@ -138,8 +139,34 @@ void dax_trace_start(struct dax_trace *t, const char *tracefs)
 			return;
 		}
 	}
-	snprintf(t->inst, sizeof(t->inst), "%s/instances/pmemprobe-%d", t->root, (int)getpid());
-	if (mkdir(t->inst, 0700)) {
+	/*
+	 * Creating an instance populates a directory for every trace event of
+	 * the kernel: about 0.3 s per probe under TCG. A guest that probes
+	 * many files makes one instance at boot and names it here; the probe
+	 * clears and borrows it (one probe at a time).
+	 */
+	const char *borrow = getenv("PMEMPROBE_TRACE_INSTANCE");
+
+	if (borrow && *borrow && !strchr(borrow, '/')) {
+		snprintf(t->inst, sizeof(t->inst), "%s/instances/%s", t->root, borrow);
+		if (!is_dir(t->inst)) {
+			why(t, "PMEMPROBE_TRACE_INSTANCE: no trace instance %s", t->inst);
+			t->inst[0] = '\0';
+			return;
+		}
+		t->borrowed = true;
+		snprintf(path, sizeof(path), "%s/trace", t->inst);
+		rc = write_str(path, ""); /* an empty write clears the buffer */
+		if (rc) {
+			why(t, "clear trace instance %s: %s", t->inst, strerror(-rc));
+			t->inst[0] = '\0';
+			return;
+		}
+	} else {
+		snprintf(t->inst, sizeof(t->inst), "%s/instances/pmemprobe-%d", t->root,
+			 (int)getpid());
+	}
+	if (!t->borrowed && mkdir(t->inst, 0700)) {
 		rc = errno;
 		why(t, "create trace instance %s: %s%s", t->inst, strerror(rc),
 		    rc == EACCES || rc == EPERM ? " (tracing needs root)" : "");
@@ -150,7 +177,7 @@ void dax_trace_start(struct dax_trace *t, const char *tracefs)
 	snprintf(pid, sizeof(pid), "%d", (int)getpid());
 	snprintf(path, sizeof(path), "%s/set_event_pid", t->inst);
 	rc = write_str(path, pid);
-	if (!rc) {
+	if (!rc && !t->borrowed) {
 		snprintf(path, sizeof(path), "%s/buffer_size_kb", t->inst);
 		write_str(path, BUFFER_KB); /* a smaller buffer only loses events, counted */
 	}
@@ -304,8 +331,12 @@ void dax_trace_remove(struct dax_trace *t)
 				 events[i]);
 			write_str(path, "0");
 		}
-		if (rmdir(t->inst) && !t->why[0])
+		if (t->borrowed) {
+			snprintf(path, sizeof(path), "%s/tracing_on", t->inst);
+			write_str(path, "0");
+		} else if (rmdir(t->inst) && !t->why[0]) {
 			why(t, "remove trace instance %s: %s", t->inst, strerror(errno));
+		}
 		t->inst[0] = '\0';
 	}
 	catch_signals(t, false);

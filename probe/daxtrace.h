@@ -26,6 +26,7 @@ struct dax_trace {
 	char why[200];	/* why not traced */
 	char root[256]; /* the tracefs mount used */
 	char inst[320]; /* the instance directory, "" when none exists */
+	bool borrowed;	/* inst is PMEMPROBE_TRACE_INSTANCE's: cleared, never removed */
 	uint64_t lost;	/* events overwritten or dropped ("overrun" in per_cpu stats) */
 	struct dax_faults n;
 };

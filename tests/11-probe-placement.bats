@@ -334,6 +334,35 @@ require_private_tracefs() {
 	[[ -z $stderr ]]
 }
 
+@test "fault sizes: PMEMPROBE_TRACE_INSTANCE that does not exist is unknown, naming it" {
+	make_file "$SHM/f" 65536
+	mkdir -p "$SHM/trace/instances" "$SHM/trace/events/fs_dax/dax_pmd_fault_done" \
+		"$SHM/trace/events/fs_dax/dax_pte_fault_done"
+	PMEMPROBE_TRACE_INSTANCE=gone run -0 --separate-stderr "$PMEMPROBE" --format json --tracefs "$SHM/trace" "$SHM/f"
+	[[ $(jq -r .evidence.fault_sizes.reason <<<"$output") == "PMEMPROBE_TRACE_INSTANCE: no trace instance $SHM/trace/instances/gone" ]]
+}
+
+@test "fault sizes: a borrowed real instance is used and kept, twice in a row" {
+	require_private_tracefs
+	make_file "$SHM/f" 4194304
+	# shellcheck disable=SC2016 # expanded by the inner shell
+	run -0 --separate-stderr unshare -m sh -c '
+		mount -t tracefs nodev "$1" || exit 90
+		[ -d "$1/events/fs_dax" ] || exit 91
+		# tracefs is one for the whole kernel: a unique name, removed at the end
+		inst=kept-$$
+		mkdir "$1/instances/$inst" || exit 92
+		PMEMPROBE_TRACE_INSTANCE=$inst "$PMEMPROBE" --format json --tracefs "$1" "$2" >/dev/null &&
+			PMEMPROBE_TRACE_INSTANCE=$inst "$PMEMPROBE" --format json --tracefs "$1" "$2" &&
+			[ -d "$1/instances/$inst" ] && echo kept
+		rc=$?
+		rmdir "$1/instances/$inst"
+		exit $rc' sh /sys/kernel/tracing "$SHM/f"
+	[[ $status -ne 91 ]] || skip "the kernel has no fs_dax events"
+	[[ $(head -n -1 <<<"$output" | jq -r '.evidence.fault_sizes | "\(.traced) \(.reason) \(.faults_4k)"') == "true null 0" ]]
+	[[ ${lines[-1]} == kept ]]
+}
+
 @test "fault sizes: another user cannot trace, and is told why" {
 	require_private_tracefs
 	require_nobody
