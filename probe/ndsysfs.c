@@ -10,23 +10,39 @@
 
 #include "ndsysfs.h"
 
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 int sysfs_parse_u64(const char *text, int base, uint64_t *v)
 {
 	const char *s = text;
-	char *end;
+	uint64_t acc = 0;
+	int d;
 
 	if (base == 16 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
 		s += 2;
-	if (!((*s >= '0' && *s <= '9') ||
-	      (base == 16 && ((*s >= 'a' && *s <= 'f') || (*s >= 'A' && *s <= 'F')))))
+	/* digits by hand: strtoull would take a second "0x" ("0x0xff") and a sign */
+	for (text = s; (d = hex_digit(*s)) >= 0 && d < base; s++) {
+		if (acc > (UINT64_MAX - (uint64_t)d) / (uint64_t)base)
+			return -EINVAL;
+		acc = acc * (uint64_t)base + (uint64_t)d;
+	}
+	if (s == text)
 		return -EINVAL;
-	errno = 0;
-	*v = strtoull(s, &end, base);
-	if (errno)
+	if (*s == '\n')
+		s++;
+	if (*s)
 		return -EINVAL;
-	if (*end == '\n')
-		end++;
-	return *end ? -EINVAL : 0;
+	*v = acc;
+	return 0;
 }
 
 /* A small sysfs attribute into @buf (NUL-terminated). 0 or -errno. */
