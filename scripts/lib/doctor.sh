@@ -22,6 +22,8 @@ _pmemlab_loaded_doctor=1
 . "$PMEMLAB_ROOT/vm/lib/accel.sh"
 # shellcheck source=vm/lib/backends.sh
 . "$PMEMLAB_ROOT/vm/lib/backends.sh"
+# shellcheck source=vm/lib/initramfs.sh
+. "$PMEMLAB_ROOT/vm/lib/initramfs.sh"
 
 DOCTOR_CHECKS=() DOCTOR_FACTS=()
 
@@ -140,15 +142,9 @@ doctor_packages() {
 }
 
 doctor_busybox() {
-	local p found='' static=false
-	for p in /bin/busybox /usr/bin/busybox; do
-		[[ -x $p ]] || continue
-		found=$p
-		if ! ldd "$p" >/dev/null 2>&1; then
-			static=true
-			break
-		fi
-	done
+	local found='' static=false
+	read -r found static <<<"$(busybox_find)"
+	[[ -n $static ]] || static=false
 	if [[ $static == true ]]; then
 		doctor_check busybox ok "$found is static (the guest's shell and tools)"
 	elif [[ -n $found ]]; then

@@ -64,27 +64,10 @@ matrix_cell_summary() {
 
 # The document as the terminal table: fixtures down, cells across.
 matrix_text() {
-	local doc
+	local doc text=$MATRIX_JQ_DIR/matrix-text.jq
 	doc=$(cat)
-	jq -r '
-		.runs | to_entries[] | [" ", .key + 1, .value.id,
-			if .value.booted then "\(.value.run.guest_kernel // "?"), \(.value.run.accel // "?"), \(.value.run.boot_seconds // "?") s"
-			else "not booted: the kernel supports none of its fixtures" end,
-			if .value.error then "ERROR: \(.value.error)" else "" end] | @tsv' <<<"$doc" | align_columns
+	jq -r --arg part runs -f "$text" <<<"$doc" | align_columns
 	echo
-	jq -r '
-		. as $doc
-		| (["FIXTURE", "EXPECTED"] + [range(1; (.runs | length) + 1) | tostring] | @tsv),
-		  (.fixtures[] as $f
-		   | [$f.name, $f.expected] + [$doc.runs[] as $r
-			| ($doc.cells | map(select(.run == $r.id and .fixture == $f.name)) | first)
-			| if . == null then "-" elif .result == "unsupported" then "unsup" else .result end]
-		   | @tsv)' <<<"$doc" | align_columns
-	jq -r '
-		(if .summary.failed > 0 then "\nfailed:", (.cells[] | select(.result == "fail") | "  \(.id): \(.reason)") else empty end),
-		(if .summary.unsupported > 0 then "\nunsupported:", (.cells[] | select(.result == "unsupported") | "  \(.id): \(.reason)") else empty end),
-		(if (.summary.not_applicable // 0) > 0 then "\nnot applicable:", (.cells[] | select(.result == "n/a") | "  \(.id): \(.reason)") else empty end),
-		"\n\(.summary.cells) cells: \(.summary.passed) passed, \(.summary.failed) failed, \(.summary.unsupported) unsupported\(if (.summary.not_applicable // 0) > 0 then ", \(.summary.not_applicable) n/a" else "" end); \(.summary.guests) guests"
-		+ (if .wall_seconds then ", -j \(.jobs), \(.wall_seconds) s" else " (merged)" end)
-		+ (if .summary.guest_errors > 0 then "; \(.summary.guest_errors) guest error(s)" else "" end)' <<<"$doc"
+	jq -r --arg part cells -f "$text" <<<"$doc" | align_columns
+	jq -r --arg part summary -f "$text" <<<"$doc"
 }

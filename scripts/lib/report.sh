@@ -49,26 +49,6 @@ report_json() {
 # report_text JSON: the table a person reads.
 report_text() {
 	local json=$1
-	jq -r '
-		def yn: if . == true then "yes" elif . == false then "no" else "?" end;
-		# DAX mapping sizes: traced fault counts, else 2 MiB PFN runs
-		def faults:
-			(.probe.evidence.fault_sizes // {}) as $f
-			| if $f.traced == true and ($f.faults_2m + $f.faults_4k) > 0 then
-				", faults 2M \($f.faults_2m) 4K \($f.faults_4k)"
-			elif .probe.pmem_pages > 0 then ", 2M runs \(.probe.evidence.huge_runs_2m // 0)"
-			else "" end;
-		def evidence:
-			if .probe == null then .reason
-			elif .probe.target == "anon" then
-				"\(.probe.pmem_pages)/\(.probe.present) pages in PMem, \(.probe.kmem_pages) of them kmem (volatile), NUMA node \(.probe.numa.node): \(.probe.numa.pages_on_node // "?") pages on it"
-				+ if .why then " (\(.why))" else "" end
-			else "\(.probe.pmem_pages)/\(.probe.present) pages in PMem, statx DAX \(.probe.evidence.statx_dax | yn), MAP_SYNC \(.probe.evidence.map_sync | yn), libpmem \(.probe.evidence.libpmem_is_pmem | yn)"
-				+ faults + if .why then " (\(.why))" else "" end
-			end;
-		def want_sync: if .expected_map_sync == null then "-" else .expected_map_sync | yn end;
-		(["FIXTURE", "EXPECTED", "SYNC", "VERDICT", "RESULT", "EVIDENCE"] | @tsv),
-		(.fixtures[] | [.fixture, .expected, want_sync, (.probe.verdict // "-"), .result, evidence] | @tsv)
-	' <<<"$json" | align_columns
-	jq -r '"\n\(.passed) passed, \(.failed) failed, \(.skipped) skipped\(if .unsupported > 0 then ", \(.unsupported) unsupported" else "" end): \(.backend) backend (\(.size)), kernel \(.guest_kernel // .kernel), \(.accel) (\(.accel_reason)), guest ran \(.boot_seconds) s"' <<<"$json"
+	jq -r --arg part table -f "$PMEMLAB_ROOT/scripts/report/run-text.jq" <<<"$json" | align_columns
+	jq -r --arg part summary -f "$PMEMLAB_ROOT/scripts/report/run-text.jq" <<<"$json"
 }

@@ -116,16 +116,28 @@ modules_inputs() {
 	rmdir "$empty_conf"
 }
 
-busybox_path() {
-	local p
+# busybox_find: "PATH STATIC" of the busybox the guest would get: the
+# first static one (STATIC true), else the first one at all (false);
+# nothing when there is none. Looks only (doctor asks it too).
+busybox_find() {
+	local p first=''
 	for p in /bin/busybox /usr/bin/busybox; do
+		[[ -x $p ]] || continue
 		# a static binary: ldd fails on it
-		[[ -x $p ]] && ! ldd "$p" >/dev/null 2>&1 && {
-			printf '%s\n' "$p"
+		if ! ldd "$p" >/dev/null 2>&1; then
+			printf '%s true\n' "$p"
 			return
-		}
+		fi
+		[[ -n $first ]] || first=$p
 	done
-	die "a static busybox is needed for the guest (apt-get install busybox-static)"
+	[[ -z $first ]] || printf '%s false\n' "$first"
+}
+
+busybox_path() {
+	local found
+	found=$(busybox_find)
+	[[ $found == *' true' ]] || die "a static busybox is needed for the guest (apt-get install busybox-static)"
+	printf '%s\n' "${found% true}"
 }
 
 # The cache key: every direct input's path, size and mtime. Shared
