@@ -133,11 +133,7 @@ host_run() {
 	ACCEL=none ACCEL_REASON="the machine itself" GUEST_SECONDS=$(elapsed_since "$t0") INITRAMFS_SECONDS=0
 	local json
 	json=$(report_json "$state/results.jsonl")
-	if [[ $OPT_FORMAT == json ]]; then
-		printf '%s\n' "$json"
-	else
-		report_text "$json"
-	fi
+	report_print "$json"
 	[[ $(jq -r .ok <<<"$json") == true ]] || return "$EX_FAIL"
 }
 

@@ -39,11 +39,7 @@ cmd_run() {
 	guest_run run || true
 	local json
 	json=$(report_json "$WORK/results.jsonl")
-	if [[ $OPT_FORMAT == json ]]; then
-		printf '%s\n' "$json"
-	else
-		report_text "$json"
-	fi
+	report_print "$json"
 	[[ -z ${GUEST_ERROR:-} ]] || log "error: $GUEST_ERROR"
 	[[ $(jq -r .ok <<<"$json") == true ]] || return "$EX_FAIL"
 }

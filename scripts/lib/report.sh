@@ -46,6 +46,15 @@ report_json() {
 		| . + {ok: (.error == null and .failed == 0 and (.fixtures | length) > 0)}' "$results"
 }
 
+# report_print JSON: the report in the format asked for (--format).
+report_print() {
+	if [[ $OPT_FORMAT == json ]]; then
+		printf '%s\n' "$1"
+	else
+		report_text "$1"
+	fi
+}
+
 # report_text JSON: the table a person reads.
 report_text() {
 	local json=$1
