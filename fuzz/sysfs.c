@@ -8,7 +8,8 @@
  * least one digit, no sign or space, one optional trailing newline, no
  * overflow. dax_trace_line() counts at most one event per line, a
  * "dax_pmd_fault_done" line as 2 MiB or fallback, and keeps a fallback's
- * address only with a fallback.
+ * address only with a fallback; dax_trace_line_pid() finds only a pid
+ * written as "-PID [CPU]".
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -61,6 +62,28 @@ static void check_number(const char *s, int base)
 		CHECK(got == want);
 }
 
+/* A pid found is the digits after a '-', followed by blanks and "[CPU]". */
+static void check_line_pid(const char *line)
+{
+	long pid = dax_trace_line_pid(line);
+	char want[32];
+	const char *p;
+
+	CHECK(pid >= -1 && pid < 1000000000L);
+	if (pid < 0)
+		return;
+	snprintf(want, sizeof(want), "-%ld", pid);
+	for (p = strstr(line, want); p; p = strstr(p + 1, want)) {
+		const char *q = p + strlen(want);
+
+		while (*q == ' ')
+			q++;
+		if (q > p + strlen(want) && *q == '[')
+			return;
+	}
+	CHECK(!"a pid not written as -PID [CPU]");
+}
+
 static void check_trace(char *text)
 {
 	char *save = NULL, *line;
@@ -78,6 +101,7 @@ static void check_trace(char *text)
 			CHECK(n.pmd_fallback == 1);
 		if (line[0] == '#')
 			CHECK(total == 0);
+		check_line_pid(line);
 	}
 }
 

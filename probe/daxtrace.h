@@ -27,6 +27,8 @@ struct dax_trace {
 	char root[256]; /* the tracefs mount used */
 	char inst[320]; /* the instance directory, "" when none exists */
 	bool borrowed;	/* inst is PMEMPROBE_TRACE_INSTANCE's: cleared, never removed */
+	bool armed;	/* borrowed with its events on: left on, lines filtered by pid */
+	long pid;	/* this process, for an armed instance's lines */
 	uint64_t lost;	/* events overwritten or dropped ("overrun" in per_cpu stats) */
 	struct dax_faults n;
 };
@@ -45,5 +47,7 @@ void dax_trace_remove(struct dax_trace *t);
 
 /* One line of a trace file: counts the fs_dax fault lines in @n (the fuzz harness's entry). */
 void dax_trace_line(const char *line, struct dax_faults *n);
+/* The pid of a trace line's task ("comm-PID [CPU] ..."), -1 when it has none. */
+long dax_trace_line_pid(const char *line);
 
 #endif
