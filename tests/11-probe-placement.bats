@@ -363,6 +363,64 @@ require_private_tracefs() {
 	[[ ${lines[-1]} == kept ]]
 }
 
+# An instance whose events are already on (fixtures/run arms one per
+# guest): the probe must leave events and pid filter alone.
+make_fake_armed_instance() {
+	local ev inst=$SHM/trace/instances/armed
+	for ev in dax_pmd_fault_done dax_pte_fault_done; do
+		mkdir -p "$SHM/trace/events/fs_dax/$ev" "$inst/events/fs_dax/$ev"
+		echo "$1" >"$inst/events/fs_dax/$ev/enable"
+	done
+	: >"$inst/set_event_pid"
+	: >"$inst/trace"
+	echo 0 >"$inst/tracing_on"
+}
+
+@test "fault sizes: an armed instance keeps its events on and gets no pid filter" {
+	make_file "$SHM/f" 65536
+	make_fake_armed_instance 1
+	PMEMPROBE_TRACE_INSTANCE=armed run -0 --separate-stderr "$PMEMPROBE" --format json --tracefs "$SHM/trace" "$SHM/f"
+	[[ $(jq -r .evidence.fault_sizes.traced <<<"$output") == true ]]
+	local inst=$SHM/trace/instances/armed
+	[[ $(cat "$inst/events/fs_dax/dax_pmd_fault_done/enable" "$inst/events/fs_dax/dax_pte_fault_done/enable") == $'1\n1' ]]
+	[[ ! -s $inst/set_event_pid ]]
+	[[ $(cat "$inst/tracing_on") == 0 ]]
+}
+
+@test "fault sizes: a borrowed instance with its events off is filtered to the probe and switched off after" {
+	make_file "$SHM/f" 65536
+	make_fake_armed_instance 0
+	PMEMPROBE_TRACE_INSTANCE=armed run -0 --separate-stderr "$PMEMPROBE" --format json --tracefs "$SHM/trace" "$SHM/f"
+	[[ $(jq -r .evidence.fault_sizes.traced <<<"$output") == true ]]
+	local inst=$SHM/trace/instances/armed
+	[[ $(cat "$inst/events/fs_dax/dax_pmd_fault_done/enable") == 0 ]]
+	[[ $(cat "$inst/set_event_pid") =~ ^[1-9][0-9]*$ ]]
+}
+
+@test "fault sizes: a real armed instance stays armed after two probes" {
+	require_private_tracefs
+	make_file "$SHM/f" 4194304
+	# shellcheck disable=SC2016 # expanded by the inner shell
+	run -0 --separate-stderr unshare -m sh -c '
+		mount -t tracefs nodev "$1" || exit 90
+		[ -d "$1/events/fs_dax" ] || exit 91
+		inst=armed-$$
+		mkdir "$1/instances/$inst" || exit 92
+		echo 1 >"$1/instances/$inst/events/fs_dax/dax_pmd_fault_done/enable"
+		echo 1 >"$1/instances/$inst/events/fs_dax/dax_pte_fault_done/enable"
+		PMEMPROBE_TRACE_INSTANCE=$inst "$PMEMPROBE" --format json --tracefs "$1" "$2" >/dev/null &&
+			PMEMPROBE_TRACE_INSTANCE=$inst "$PMEMPROBE" --format json --tracefs "$1" "$2" &&
+			cat "$1/instances/$inst/events/fs_dax/dax_pte_fault_done/enable"
+		rc=$?
+		echo 0 >"$1/instances/$inst/events/fs_dax/dax_pmd_fault_done/enable"
+		echo 0 >"$1/instances/$inst/events/fs_dax/dax_pte_fault_done/enable"
+		rmdir "$1/instances/$inst"
+		exit $rc' sh /sys/kernel/tracing "$SHM/f"
+	[[ $status -ne 91 ]] || skip "the kernel has no fs_dax events"
+	[[ $(head -n -1 <<<"$output" | jq -r '.evidence.fault_sizes | "\(.traced) \(.reason) \(.faults_4k)"') == "true null 0" ]]
+	[[ ${lines[-1]} == 1 ]]
+}
+
 @test "fault sizes: another user cannot trace, and is told why" {
 	require_private_tracefs
 	require_nobody
