@@ -69,7 +69,7 @@ in_guest() {
 	[[ $(jq -r '.backend' <<<"$j") == host ]]
 	[[ $(jq -r '[.fixtures[] | "\(.fixture)=\(.result)"] | join(" ")' <<<"$j") == "ext4-dax=pass xfs-dax-never=pass devdax=pass btt-ext4=pass virtio-ext4=pass tmpfs=pass" ]]
 	[[ $(jq -r '.fixtures[] | select(.fixture == "ext4-dax") | .probe.verdict' <<<"$j") == pmem ]]
-	[[ $(jq -r '.fixtures[] | select(.fixture == "ext4-dax") | .probe.evidence.fault_sizes.faults_2m' <<<"$j") -eq 8 ]]
+	[[ $(jq -r '.fixtures[] | select(.fixture == "ext4-dax") | .probe.evidence.fault_sizes.faults_2m' <<<"$j") -eq 4 ]]
 	[[ $(jq -r .ok <<<"$j") == true ]]
 	[[ $stderr == *"using region0 (1G) and /dev/loop"* ]]
 }

@@ -125,7 +125,6 @@ host_run() {
 	(
 		unset PMEMLAB_BACKEND
 		export PMEMLAB_STATE=$state PMEMLAB_REGION=$region PMEMLAB_PLAIN_DISK=$loop PMEMPROBE=$probe
-		export PMEMLAB_PROBE_SIZE=${PMEMLAB_PROBE_SIZE:-16M}
 		sh "$PMEMLAB_ROOT/fixtures/run" --destroy-pmem-data "$@"
 	) >"$state/results.jsonl"
 	printf '{"type":"guest","kernel":"%s","modules_failed":[],"pmem_iomem":[]}\n{"type":"done"}\n' "$(uname -r)" >>"$state/results.jsonl"

@@ -94,7 +94,8 @@ write_run_conf() {
 		printf 'PMEM_DIR=%s\n' "$(sh_quote "${PMEM_DIR_GUEST:-/mnt/pmem}")"
 		printf 'PMEMLAB_HOST_DIR=%s\n' "$(sh_quote "${OPT_HOST_DIR:-}")"
 		printf 'PMEMLAB_RW_DIR=%s\n' "$(sh_quote "${OPT_RW_DIR:-}")"
-		printf 'PMEMLAB_PROBE_SIZE=%s\n' "$(sh_quote "${PMEMLAB_PROBE_SIZE:-16M}")"
+		# empty: fixtures/lib.sh's default
+		printf 'PMEMLAB_PROBE_SIZE=%s\n' "$(sh_quote "${PMEMLAB_PROBE_SIZE:-}")"
 		printf 'PMEMLAB_REUSE=%s\n' "$([[ -n ${OPT_BACKING:-} ]] && echo 1 || echo 0)"
 		printf 'export PMEMLAB_REUSE PMEMLAB_BACKEND\n'
 		printf 'export PMEMLAB_PROBE_SIZE\n'
