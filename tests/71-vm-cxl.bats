@@ -1,11 +1,13 @@
 #!/usr/bin/env bats
 # One guest with a 1 GiB CXL type-3 device under TCG (Debian's default
 # kernel): the region made in the guest, every fixture, the evidence that
-# names the CXL window; the one-root-port trap caught; --backing refused
-# with the reason; and Debian 6.12, whose CXL driver refuses QEMU 7.2's
+# names the CXL window; the one-root-port trap caught; a --backing file
+# (and its label area beside it) that keeps namespace, filesystem and data
+# across runs; and Debian 6.12, whose CXL driver refuses QEMU 7.2's
 # device, reported as unsupported with the reason.
 # bats file_tags=vm
 # shellcheck disable=SC2154 # $stderr is set by bats: run --separate-stderr
+# shellcheck disable=SC2016 # single-quoted $... are for the guest shell
 
 bats_require_minimum_version 1.5.0
 
@@ -63,10 +65,43 @@ teardown_file() {
 	[[ $(jq -r '.fixtures[] | select(.fixture == "devdax") | .reason' <<<"$output") == *"info block was not on the device"* ]]
 }
 
-@test "cxl: --backing is refused with the reason (a region made at the next boot stays disabled on 6.1)" {
-	run -2 --separate-stderr "$PMEMLAB" run --backend cxl --backing "$BATS_TEST_TMPDIR/cxl.img"
-	[[ $stderr == *"--backing needs --backend nvdimm or virtio-pmem (on Debian 6.1 a CXL region made at the next boot stays disabled"* ]]
-	[[ ! -e $BATS_TEST_TMPDIR/cxl.img ]]
+# cxl_backing_run FILE CMD...: pmemlab exec on the cxl backend, its
+# device kept in FILE (and FILE.lsa).
+cxl_backing_run() {
+	local file=$1
+	shift
+	"$PMEMLAB" exec -q --accel tcg --backend cxl --backing "$file" -- "$@"
+}
+
+@test "cxl: a second run on the same --backing file finds the namespace, the filesystem and the data; both files are private" {
+	local file=$BATS_TEST_TMPDIR/cxl.img token=kept-$RANDOM-$RANDOM first
+	# the marker, then the filesystem's UUID: mkfs would change it
+	local show='cat "$PMEM_DIR/marker" && blkid -o value -s UUID "$(findmnt -n -o SOURCE "$PMEM_DIR")"'
+	run -0 --separate-stderr cxl_backing_run "$file" sh -c 'echo "$1" >"$PMEM_DIR/marker" && '"$show" sh "$token"
+	[[ ${lines[0]} == "$token" && -n ${lines[1]} ]]
+	first=${lines[1]}
+	[[ $(stat -c %a "$file") == 600 && $(stat -c %a "$file.lsa") == 600 ]]
+	[[ $(stat -c %s "$file.lsa") -eq $((128 << 10)) ]]
+	run -0 --separate-stderr cxl_backing_run "$file" sh -c "$show"
+	[[ ${lines[0]} == "$token" ]]
+	[[ ${lines[1]} == "$first" ]]
+}
+
+@test "cxl: --backing refuses a FILE without its label area, a label area without its FILE, and a label area of the wrong size" {
+	local file=$BATS_TEST_TMPDIR/cxl.img
+	truncate -s 1G "$file"
+	run -2 --separate-stderr "$PMEMLAB" exec --backend cxl --backing "$file" -- true
+	[[ $stderr == *"--backing '$file' exists, but its label area '$file.lsa' does not"* ]]
+	[[ ! -e $file.lsa ]]
+	mv "$file" "$BATS_TEST_TMPDIR/other.img"
+	truncate -s 128K "$file.lsa"
+	run -2 --separate-stderr "$PMEMLAB" exec --backend cxl --backing "$file" -- true
+	[[ $stderr == *"--backing '$file' does not exist, but its label area '$file.lsa' does"* ]]
+	[[ ! -e $file ]]
+	mv "$BATS_TEST_TMPDIR/other.img" "$file"
+	truncate -s 64K "$file.lsa"
+	run -2 --separate-stderr "$PMEMLAB" exec --backend cxl --backing "$file" -- true
+	[[ $stderr == *"label area '$file.lsa' holds 64K, not the 128K of a CXL label area"* ]]
 }
 
 @test "cxl on Debian 6.12: every PMem fixture unsupported, naming cxl_pci's refusal; the controls pass" {

@@ -43,7 +43,9 @@ backend_bringup() {
 		return 1
 	fi
 	cxl_wait /sys/bus/cxl/devices/nvdimm-bridge0 "the nvdimm bridge (cxl_pmem)" || return 1
-	# a region left by an earlier boot never survives; make it fresh
+	# Linux 6.1 does not assemble a region from an earlier boot: make it
+	# anew. Its libnvdimm region finds the namespace the label area holds
+	# (--backing), as the device's serial keeps the label cookie valid.
 	if ! out=$($CXL create-region -t pmem -d decoder0.0 -m mem0 2>&1); then
 		echo "cxl create-region -t pmem -d decoder0.0 -m mem0 failed: $(printf '%s\n' "$out" | tail -n 3 | tr '\n' ' ')" >&2
 		return 1
@@ -52,7 +54,7 @@ backend_bringup() {
 	i=0
 	while :; do
 		for r in /sys/bus/nd/devices/region*; do
-			[ -e "$r/nstype" ] && return 0
+			[ -e "$r/nstype" ] && break 2
 		done
 		[ $i -lt 100 ] || {
 			echo "cxl: region created, but no libnvdimm region appeared in 10 s" >&2
@@ -61,4 +63,13 @@ backend_bringup() {
 		i=$((i + 1))
 		sleep 0.1
 	done
+	# --backing: the namespace in the labels is probed asynchronously (its
+	# fsdax or devdax part took 0.7 s under TCG); reading wait_probe
+	# returns once libnvdimm has probed everything queued
+	cat /sys/bus/nd/devices/ndbus*/wait_probe >/dev/null
+	# labels the kernel rejects leave the region without a driver
+	[ -e "$r/driver" ] || {
+		echo "cxl: libnvdimm region ${r##*/} stays disabled: the kernel rejected the namespace labels in its label area" >&2
+		return 1
+	}
 }
