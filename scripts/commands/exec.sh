@@ -17,7 +17,7 @@ mounted at \$PMEM_DIR (devdax: \$DEVICE_DAX_PATH). CMD's exit status becomes
 pmemlab's; pmemlab's own failures exit 125, bad usage 2.
 
 options:
-$COMMON_OPTIONS_HELP
+$(common_options_help)
   --fixture NAME            the fixture to build (default xfs-dax); given again, the
                             first is built and the others' kernel modules are loaded too
                             (for a command that builds fixtures itself: pmemlab host)

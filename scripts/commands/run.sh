@@ -14,7 +14,7 @@ Exit status: 0 every placement as expected, 1 a placement or the guest failed,
 2 bad usage, 3 could not prepare or boot the guest.
 
 options:
-$COMMON_OPTIONS_HELP
+$(common_options_help)
   --fixture NAME            only this fixture (repeatable); 'fixtures/run --list' lists them
   --format text|json        the table, or one JSON document (docs/RESULTS.md)
 USAGE

@@ -13,7 +13,7 @@ An interactive shell in the guest, with the fixture (default xfs-dax) at
 Leave with 'exit' (or Ctrl-A X).
 
 options:
-$COMMON_OPTIONS_HELP
+$(common_options_help)
   --fixture NAME            the fixture to build (default xfs-dax)
   --rw DIR                  share the host's DIR writable (everything else is read-only)
   --env NAME                pass the host's variable NAME too (repeatable)

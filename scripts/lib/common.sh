@@ -42,20 +42,37 @@ usage_die() {
 # The user's cache: kernels, initramfs images, the KVM verdict.
 # cache_path only names it; cache_dir also creates it.
 cache_path() {
-	printf '%s\n' "${PMEMLAB_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pmemlab}"
+	cache_location
+	printf '%s\n' "$CACHE_PATH"
 }
 
 cache_dir() {
-	local dir
-	dir=$(cache_path)
-	mkdir -p "$dir" || die "cannot create cache directory $dir"
-	printf '%s\n' "$dir"
+	cache_ensure
+	printf '%s\n' "$CACHE_PATH"
+}
+
+# cache_ensure: cache_dir into CACHE_PATH, without a subshell.
+cache_ensure() {
+	cache_location
+	[[ -d $CACHE_PATH ]] || mkdir -p "$CACHE_PATH" || die "cannot create cache directory $CACHE_PATH"
+}
+
+# cache_location: CACHE_PATH, for callers that avoid a subshell.
+cache_location() {
+	CACHE_PATH=${PMEMLAB_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pmemlab}
 }
 
 # Quote a value for a POSIX shell: the guest sources what we write.
 sh_quote() {
 	local s=${1//\'/\'\\\'\'}
 	printf "'%s'" "$s"
+}
+
+# sh_assign NAME VALUE: the line NAME='VALUE' for a POSIX shell, without
+# the subshell of $(sh_quote) (run.conf has a dozen of them).
+sh_assign() {
+	local s=${2//\'/\'\\\'\'}
+	printf "%s='%s'\n" "$1" "$s"
 }
 
 # scratch_dir_start NAME: a private temporary directory in $SCRATCH,
@@ -132,7 +149,8 @@ readonly DIE_WITH_US_TERM=(setpriv --pdeathsig TERM --)
 : "${PMEMLAB_LOCK_TIMEOUT:=900}"
 cache_lock() {
 	local file
-	file="$(cache_dir)/.lock-$1"
+	cache_ensure
+	file=$CACHE_PATH/.lock-$1
 	exec {CACHE_LOCK_FD}>>"$file" || die "cannot open the lock $file"
 	flock -n "$CACHE_LOCK_FD" && return
 	step "waiting for another pmemlab filling the cache ($1)"

@@ -31,7 +31,10 @@ backing_backends() {
 	printf '%s\n' "$out"
 }
 
-COMMON_OPTIONS_HELP="\
+# common_options_help: the options text of run, exec and shell (made
+# when asked: its dozen subshells cost about 0.1 s at every start).
+common_options_help() {
+	printf '%s\n' "\
   --backend NAME            where the persistent memory comes from (default $BACKEND_DEFAULT):
 $(for b in $(backend_names); do printf '%-27s %-12s %s\n' '' "$b" "${BACKEND_DESC[$b]}"; done)
   --size SIZE[,SIZE...]     one region or device per size, >= 512M, in steps of
@@ -47,6 +50,7 @@ $(for b in $(backend_names); do printf '%-27s %-12s %s\n' '' "$b" "${BACKEND_DES
   --show-cmdline            print the QEMU command line
   --dry-run                 prepare kernel and initramfs, print the QEMU command, do not boot
   -q, --quiet               no progress lines"
+}
 
 # parse_common_option OPT [VALUE]: sets SHIFT_BY to the words consumed.
 parse_common_option() {

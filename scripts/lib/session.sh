@@ -83,20 +83,22 @@ session_prepare() {
 write_run_conf() {
 	local mode=$1
 	{
-		printf 'PMEMLAB_MODE=%s\n' "$(sh_quote "$mode")"
-		printf 'PMEMLAB_BACKEND=%s\n' "$(sh_quote "$OPT_BACKEND")"
-		printf 'PMEMLAB_FIXTURES=%s\n' "$(sh_quote "${OPT_FIXTURES[*]}")"
-		printf 'PMEMLAB_FIXTURE=%s\n' "$(sh_quote "${OPT_FIXTURES[0]:-xfs-dax}")"
+		sh_assign PMEMLAB_MODE "$mode"
+		sh_assign PMEMLAB_BACKEND "$OPT_BACKEND"
+		sh_assign PMEMLAB_FIXTURES "${OPT_FIXTURES[*]}"
+		sh_assign PMEMLAB_FIXTURE "${OPT_FIXTURES[0]:-xfs-dax}"
 		local fixtures=("${OPT_FIXTURES[@]}")
 		# exec and shell build one fixture, xfs-dax unless named
 		[[ $mode == run || ${#fixtures[@]} != 0 ]] || fixtures=(xfs-dax)
-		printf 'PMEMLAB_GUEST_MODULES=%s\n' "$(sh_quote "$(guest_modules "$mode" "$OPT_BACKEND" "${fixtures[@]}")")"
-		printf 'PMEM_DIR=%s\n' "$(sh_quote "${PMEM_DIR_GUEST:-/mnt/pmem}")"
-		printf 'PMEMLAB_HOST_DIR=%s\n' "$(sh_quote "${OPT_HOST_DIR:-}")"
-		printf 'PMEMLAB_RW_DIR=%s\n' "$(sh_quote "${OPT_RW_DIR:-}")"
+		sh_assign PMEMLAB_GUEST_MODULES "$(guest_modules "$mode" "$OPT_BACKEND" "${fixtures[@]}")"
+		sh_assign PMEM_DIR "${PMEM_DIR_GUEST:-/mnt/pmem}"
+		sh_assign PMEMLAB_HOST_DIR "${OPT_HOST_DIR:-}"
+		sh_assign PMEMLAB_RW_DIR "${OPT_RW_DIR:-}"
 		# empty: fixtures/lib.sh's default
-		printf 'PMEMLAB_PROBE_SIZE=%s\n' "$(sh_quote "${PMEMLAB_PROBE_SIZE:-}")"
-		printf 'PMEMLAB_REUSE=%s\n' "$([[ -n ${OPT_BACKING:-} ]] && echo 1 || echo 0)"
+		sh_assign PMEMLAB_PROBE_SIZE "${PMEMLAB_PROBE_SIZE:-}"
+		local reuse=0
+		[[ -z ${OPT_BACKING:-} ]] || reuse=1
+		printf 'PMEMLAB_REUSE=%s\n' "$reuse"
 		printf 'export PMEMLAB_REUSE PMEMLAB_BACKEND\n'
 		printf 'export PMEMLAB_PROBE_SIZE\n'
 	} >"$WORK/run.conf"
@@ -108,9 +110,9 @@ write_run_conf() {
 # never passed unless named: libpmem decides for itself.
 write_user_env() {
 	local name
-	: >"$WORK/env"
 	for name in PATH HOME USER LOGNAME LANG LC_ALL LD_LIBRARY_PATH "${OPT_ENV[@]}"; do
 		[[ -n ${!name+set} ]] || continue
-		printf 'export %s=%s\n' "$name" "$(sh_quote "${!name}")" >>"$WORK/env"
-	done
+		printf 'export '
+		sh_assign "$name" "${!name}"
+	done >"$WORK/env"
 }

@@ -49,13 +49,26 @@ backend_load_all() {
 }
 backend_load_all
 
-# backend_names: every backend in BACKEND_RANK order (then by name): the
-# order of help texts, tables and matrix columns.
+# BACKEND_ORDER: every backend in BACKEND_RANK order (then by name): the
+# order of help texts, tables and matrix columns. Sorted once, in bash:
+# a run asks for it several times, and each sort | cut pair was two
+# process starts.
+backend_order() {
+	local i j a b ra rb
+	BACKEND_ORDER=("${!BACKEND_DESC[@]}")
+	for ((i = 1; i < ${#BACKEND_ORDER[@]}; i++)); do
+		for ((j = i; j > 0; j--)); do
+			a=${BACKEND_ORDER[j - 1]} b=${BACKEND_ORDER[j]}
+			ra=${BACKEND_RANK[$a]:-99} rb=${BACKEND_RANK[$b]:-99}
+			((ra > rb)) || { ((ra == rb)) && [[ $a > $b ]]; } || break
+			BACKEND_ORDER[j - 1]=$b BACKEND_ORDER[j]=$a
+		done
+	done
+}
+backend_order
+
 backend_names() {
-	local name
-	for name in "${!BACKEND_DESC[@]}"; do
-		printf '%s\t%s\n' "${BACKEND_RANK[$name]:-99}" "$name"
-	done | sort -k1,1n -k2 | cut -f2
+	printf '%s\n' "${BACKEND_ORDER[@]}"
 }
 
 # backend_list: the names as "a, b or c", for messages.

@@ -54,7 +54,13 @@ guest_modules_all() {
 		# shellcheck disable=SC2046 # fixture names are words
 		fixture_modules $(fixture_names)
 		printf '%s\n' "${GUEST_USER_MODULES[@]}"
-	} | awk '!seen[$0]++'
+	} | {
+		local m seen=' '
+		while read -r m; do
+			[[ $seen == *" $m "* ]] || printf '%s\n' "$m"
+			seen+="$m "
+		done
+	}
 }
 
 # Real tools by absolute path: the busybox shell would otherwise run its
@@ -150,16 +156,23 @@ initramfs_key() {
 		# the modules it holds: a module added to a list is a new image
 		guest_modules_all | tr '\n' ' '
 		printf '%s\n' "${GUEST_BINARIES[*]}"
-		stat -L -c '%n %s %Y' /bin/busybox "${GUEST_BINARIES[@]}" "$probe" /var/lib/dpkg/status \
-			"$KERNEL_BASE/lib/modules/$KERNEL_VERSION/modules.dep" 2>&1
-		(cd "$PMEMLAB_ROOT" && find vm/guest vm/backends fixtures -type f -exec stat -c '%n %s %Y' {} + | sort)
-	} | sha256sum | cut -c1-16
+		# one stat for every input: each process start counts (about 10 ms
+		# here), and the key is computed at every run
+		(cd "$PMEMLAB_ROOT" && stat -L -c '%n %s %Y' /bin/busybox "${GUEST_BINARIES[@]}" "$probe" \
+			/var/lib/dpkg/status "$KERNEL_BASE/lib/modules/$KERNEL_VERSION/modules.dep" \
+			vm/guest/* vm/backends/* fixtures/* 2>&1)
+	} | sha256sum | {
+		local sum
+		read -r sum _
+		printf '%s\n' "${sum:0:16}"
+	}
 }
 
 initramfs_build() {
 	local probe=$1 key dir
 	key=$(initramfs_key "$probe")
-	dir="$(cache_dir)/initramfs"
+	cache_ensure
+	dir=$CACHE_PATH/initramfs
 	INITRAMFS=$dir/$KERNEL_VERSION-$key.cpio
 	INITRAMFS_REUSED=1
 	if [[ ! -e $INITRAMFS ]]; then
@@ -213,11 +226,12 @@ initramfs_assemble() {
 readonly MODULE_SIG_MAGIC='~Module signature appended~'
 module_drop_signature() {
 	local ko=$1 size info len
-	[[ $(tail -c 28 "$ko" | tr -d '\n') == "$MODULE_SIG_MAGIC" ]] || return 0
+	# $(...) drops the magic's closing newline
+	[[ $(tail -c 28 "$ko") == "$MODULE_SIG_MAGIC" ]] || return 0
 	size=$(stat -c %s "$ko")
 	# struct module_signature (12 bytes) ends in the signature's length,
 	# big-endian; the signature comes before it
-	info=$(tail -c 40 "$ko" | head -c 12 | od -An -tu1 -v) || return
+	info=$(od -An -tu1 -v -j $((size - 40)) -N 12 "$ko") || return
 	read -r -a info <<<"$info"
 	len=$(((info[8] << 24) | (info[9] << 16) | (info[10] << 8) | info[11]))
 	((len > 0 && len + 40 < size)) || return 0

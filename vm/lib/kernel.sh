@@ -181,7 +181,8 @@ kernel_from_package() {
 		return
 	fi
 	local root
-	root="$(cache_dir)/kernels/$version"
+	cache_ensure
+	root=$CACHE_PATH/kernels/$version
 	if [[ ! -e $root/.complete ]]; then
 		cache_lock "kernel-$version"
 		# another run may have fetched it while we waited

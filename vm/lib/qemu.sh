@@ -80,9 +80,13 @@ guest_initrd() {
 	cp "$WORK/run.conf" "$extra/pmemlab/run.conf"
 	[[ ! -e $WORK/cmd ]] || cp "$WORK/cmd" "$extra/pmemlab/cmd"
 	[[ ! -e $WORK/env ]] || cp "$WORK/env" "$extra/pmemlab/env"
+	local files=(. pmemlab pmemlab/run.conf) f
+	for f in cmd env; do
+		[[ ! -e $extra/pmemlab/$f ]] || files+=("pmemlab/$f")
+	done
 	{
 		cat "$INITRAMFS"
-		(cd "$extra" && find . | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0)
+		(cd "$extra" && printf '%s\n' "${files[@]}" | cpio --quiet -o -H newc -R 0:0)
 	} >"$WORK/initrd.cpio" || die "cannot write $WORK/initrd.cpio (disk full?)"
 }
 

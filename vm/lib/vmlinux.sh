@@ -18,9 +18,10 @@ vmlinux_choose() {
 	KERNEL_BOOT=$KERNEL_IMAGE KERNEL_BOOT_KIND=bzimage
 	[[ $PMEMLAB_PVH == 1 ]] || return 0
 	local dir key elf
-	dir="$(cache_dir)/vmlinux"
-	key=$(stat -L -c '%n %s %Y' "$KERNEL_IMAGE" | sha256sum | cut -c1-16)
-	elf=$dir/$KERNEL_VERSION-$key.elf
+	cache_location
+	dir=$CACHE_PATH/vmlinux
+	key=$(stat -L -c '%n %s %Y' "$KERNEL_IMAGE" | sha256sum)
+	elf=$dir/$KERNEL_VERSION-${key:0:16}.elf
 	if [[ ! -e $elf && ! -e $elf.none ]]; then
 		mkdir -p "$dir" || die "cannot create $dir"
 		cache_lock "vmlinux-$KERNEL_VERSION"
