@@ -24,11 +24,11 @@ OPT_ENV=()
 
 # The backends whose PMem a --backing file can keep, as "a or b".
 backing_backends() {
-	local b out=''
-	for b in $(backend_names); do
-		[[ -n ${BACKEND_BACKING[$b]} ]] || out+=${out:+ or }$b
+	local b keep=()
+	for b in "${BACKEND_ORDER[@]}"; do
+		[[ -n ${BACKEND_BACKING[$b]} ]] || keep+=("$b")
 	done
-	printf '%s\n' "$out"
+	backend_list "${keep[@]}"
 }
 
 # common_options_help: the options text of run, exec and shell (made
@@ -45,7 +45,8 @@ $(for b in $(backend_names); do printf '%-27s %-12s %s\n' '' "$b" "${BACKEND_DES
   --accel auto|kvm|tcg      auto uses KVM only when a KVM guest really progresses
   --timeout SECONDS         kill the guest after this long (default 300)
   --backing FILE            $(backing_backends): keep the device in FILE across runs (created 0600 if missing;
-                            an existing one is reused as it is: namespace and filesystem, no mkfs)
+                            an existing one is reused as it is: namespace and filesystem, no mkfs;
+                            cxl keeps its label area in FILE.lsa beside it)
   --keep-work               keep the run's work directory (console log, results)
   --show-cmdline            print the QEMU command line
   --dry-run                 prepare kernel and initramfs, print the QEMU command, do not boot

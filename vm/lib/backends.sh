@@ -71,10 +71,11 @@ backend_names() {
 	printf '%s\n' "${BACKEND_ORDER[@]}"
 }
 
-# backend_list: the names as "a, b or c", for messages.
+# backend_list [NAME...]: the names (default: every backend) as "a, b
+# or c", for messages.
 backend_list() {
-	local names out='' i
-	mapfile -t names < <(backend_names)
+	local names=("$@") out='' i
+	((${#names[@]})) || names=("${BACKEND_ORDER[@]}")
 	for ((i = 0; i < ${#names[@]}; i++)); do
 		((i == 0)) || { ((i == ${#names[@]} - 1)) && out+=" or " || out+=", "; }
 		out+=${names[i]}
