@@ -28,7 +28,7 @@ backing_backends() {
 	for b in "${BACKEND_ORDER[@]}"; do
 		[[ -n ${BACKEND_BACKING[$b]} ]] || keep+=("$b")
 	done
-	backend_list "${keep[@]}"
+	join_or "${keep[@]}"
 }
 
 # common_options_help: the options text of run, exec and shell (made

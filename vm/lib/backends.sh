@@ -71,11 +71,14 @@ backend_names() {
 	printf '%s\n' "${BACKEND_ORDER[@]}"
 }
 
-# backend_list [NAME...]: the names (default: every backend) as "a, b
-# or c", for messages.
+# backend_list: every backend as "a, b or c", for messages.
 backend_list() {
+	join_or "${BACKEND_ORDER[@]}"
+}
+
+# join_or NAME...: "a, b or c".
+join_or() {
 	local names=("$@") out='' i
-	((${#names[@]})) || names=("${BACKEND_ORDER[@]}")
 	for ((i = 0; i < ${#names[@]}; i++)); do
 		((i == 0)) || { ((i == ${#names[@]} - 1)) && out+=" or " || out+=", "; }
 		out+=${names[i]}
