@@ -53,6 +53,8 @@ static void why(struct dax_trace *t, const char *fmt, ...)
 	va_end(ap);
 }
 
+static uint64_t lost_events(const struct dax_trace *t);
+
 /* The instance in flight, for the signal handler. */
 static struct dax_trace *volatile active;
 
@@ -221,8 +223,13 @@ void dax_trace_start(struct dax_trace *t, const char *tracefs)
 		}
 		t->borrowed = true;
 		t->armed = events_armed(t->inst);
+		/*
+		 * Clearing a buffer waits for an RCU grace period (about 20 ms
+		 * under TCG): an armed instance is drained through trace_pipe
+		 * instead, so it is empty again after each probe.
+		 */
 		snprintf(path, sizeof(path), "%s/trace", t->inst);
-		rc = write_str(path, ""); /* an empty write clears the buffer */
+		rc = t->armed ? 0 : write_str(path, ""); /* an empty write clears the buffer */
 		if (rc) {
 			why(t, "clear trace instance %s: %s", t->inst, strerror(-rc));
 			t->inst[0] = '\0';
@@ -259,6 +266,8 @@ void dax_trace_start(struct dax_trace *t, const char *tracefs)
 		if (rc == -ENOENT && i >= 2)
 			rc = 0; /* the optional ones */
 	}
+	if (!rc && t->armed)
+		t->lost_before = lost_events(t); /* counters of an earlier probe */
 	if (!rc) {
 		snprintf(path, sizeof(path), "%s/tracing_on", t->inst);
 		rc = write_str(path, "1");
@@ -356,6 +365,20 @@ static uint64_t lost_events(const struct dax_trace *t)
 	return lost;
 }
 
+/* trace_pipe, read without blocking: it consumes what it returns. */
+static FILE *open_drain(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	FILE *f;
+
+	if (fd < 0)
+		return NULL;
+	f = fdopen(fd, "r");
+	if (!f)
+		close(fd);
+	return f;
+}
+
 void dax_trace_stop(struct dax_trace *t)
 {
 	char path[512], line[1024];
@@ -367,8 +390,8 @@ void dax_trace_stop(struct dax_trace *t)
 	}
 	snprintf(path, sizeof(path), "%s/tracing_on", t->inst);
 	write_str(path, "0");
-	snprintf(path, sizeof(path), "%s/trace", t->inst);
-	f = fopen(path, "re");
+	snprintf(path, sizeof(path), "%s/%s", t->inst, t->armed ? "trace_pipe" : "trace");
+	f = t->armed ? open_drain(path) : fopen(path, "re");
 	if (!f) {
 		why(t, "read %s: %s", path, strerror(errno));
 		t->traced = false;
@@ -382,12 +405,14 @@ void dax_trace_stop(struct dax_trace *t)
 			while (len && line[len - 1] != '\n' && fgets(line, sizeof(line), f))
 				len = strlen(line);
 		}
-		if (ferror(f)) {
+		/* an armed instance's trace_pipe ends with EAGAIN when drained */
+		if (ferror(f) && !(t->armed && errno == EAGAIN)) {
 			why(t, "read %s: %s", path, strerror(errno));
 			t->traced = false;
 		}
 		fclose(f);
 		t->lost = lost_events(t);
+		t->lost = t->lost >= t->lost_before ? t->lost - t->lost_before : t->lost;
 	}
 	dax_trace_remove(t);
 }

@@ -30,6 +30,7 @@ struct dax_trace {
 	bool armed;	/* borrowed with its events on: left on, lines filtered by pid */
 	long pid;	/* this process, for an armed instance's lines */
 	uint64_t lost;	/* events overwritten or dropped ("overrun" in per_cpu stats) */
+	uint64_t lost_before; /* an armed instance's counts when this probe began */
 	struct dax_faults n;
 };
 

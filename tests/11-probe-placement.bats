@@ -372,11 +372,12 @@ make_fake_armed_instance() {
 		echo "$1" >"$inst/events/fs_dax/$ev/enable"
 	done
 	: >"$inst/set_event_pid"
-	: >"$inst/trace"
+	echo "# an earlier probe's lines" >"$inst/trace"
+	: >"$inst/trace_pipe"
 	echo 0 >"$inst/tracing_on"
 }
 
-@test "fault sizes: an armed instance keeps its events on and gets no pid filter" {
+@test "fault sizes: an armed instance keeps its events on, gets no pid filter and is not cleared" {
 	make_file "$SHM/f" 65536
 	make_fake_armed_instance 1
 	PMEMPROBE_TRACE_INSTANCE=armed run -0 --separate-stderr "$PMEMPROBE" --format json --tracefs "$SHM/trace" "$SHM/f"
@@ -385,6 +386,8 @@ make_fake_armed_instance() {
 	[[ $(cat "$inst/events/fs_dax/dax_pmd_fault_done/enable" "$inst/events/fs_dax/dax_pte_fault_done/enable") == $'1\n1' ]]
 	[[ ! -s $inst/set_event_pid ]]
 	[[ $(cat "$inst/tracing_on") == 0 ]]
+	# drained through trace_pipe: clearing waits for an RCU grace period
+	[[ $(cat "$inst/trace") == "# an earlier probe's lines" ]]
 }
 
 @test "fault sizes: a borrowed instance with its events off is filtered to the probe and switched off after" {
@@ -395,6 +398,7 @@ make_fake_armed_instance() {
 	local inst=$SHM/trace/instances/armed
 	[[ $(cat "$inst/events/fs_dax/dax_pmd_fault_done/enable") == 0 ]]
 	[[ $(cat "$inst/set_event_pid") =~ ^[1-9][0-9]*$ ]]
+	[[ ! -s $inst/trace ]]
 }
 
 @test "fault sizes: a real armed instance stays armed after two probes" {
