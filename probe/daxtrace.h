@@ -22,14 +22,14 @@ struct dax_faults {
 };
 
 struct dax_trace {
-	bool traced;	/* counts are valid */
-	char why[200];	/* why not traced */
-	char root[256]; /* the tracefs mount used */
-	char inst[320]; /* the instance directory, "" when none exists */
-	bool borrowed;	/* inst is PMEMPROBE_TRACE_INSTANCE's: cleared, never removed */
-	bool armed;	/* borrowed with its events on: left on, lines filtered by pid */
-	long pid;	/* this process, for an armed instance's lines */
-	uint64_t lost;	/* events overwritten or dropped ("overrun" in per_cpu stats) */
+	bool traced;	      /* counts are valid */
+	char why[200];	      /* why not traced */
+	char root[256];	      /* the tracefs mount used */
+	char inst[320];	      /* the instance directory, "" when none exists */
+	bool borrowed;	      /* inst is PMEMPROBE_TRACE_INSTANCE's: cleared, never removed */
+	bool armed;	      /* borrowed with its events on: left on, lines filtered by pid */
+	long pid;	      /* this process, for an armed instance's lines */
+	uint64_t lost;	      /* events overwritten or dropped ("overrun" in per_cpu stats) */
 	uint64_t lost_before; /* an armed instance's counts when this probe began */
 	struct dax_faults n;
 };
