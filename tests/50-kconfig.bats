@@ -175,6 +175,17 @@ assert_debian_61_generic() {
 	[[ $(jq -r '[.backends[].supported] | all' <<<"$output") == true ]]
 }
 
+@test "a fixture that cannot exist on a backend (expectations.tsv '-') is n/a there, not yes" {
+	kconfig_ok "$FRAGMENT"
+	[[ $(jq -r '.fixtures.kmem.backends.memmap | "\(.applicable) \(.note != "")"' <<<"$output") == "false true" ]]
+	[[ $(jq -r '.fixtures["btt-ext4"].backends["virtio-pmem"].applicable' <<<"$output") == false ]]
+	[[ $(jq -r '.fixtures.kmem.backends.nvdimm.applicable' <<<"$output") == true ]]
+	[[ $(jq -r '.fixtures["ext4-dax"].backends.memmap.applicable' <<<"$output") == true ]]
+	run -0 "$PMEMLAB" kconfig "$FRAGMENT"
+	[[ $(grep '^kmem ' <<<"$output" | tr -s ' ') == "kmem pmem n/a yes n/a n/a" ]]
+	[[ $output == *"fixtures supported: memmap 12/12, nvdimm 13/13, virtio-pmem 11/11, cxl 12/12;"* ]]
+}
+
 @test "without CONFIG_ACPI_NFIT, the nvdimm backend is unsupported and memmap still is" {
 	craft "$BATS_TEST_TMPDIR/config" '/^CONFIG_ACPI_NFIT=/d'
 	kconfig_ok "$BATS_TEST_TMPDIR/config"
@@ -290,5 +301,5 @@ fake_tree() {
 	[[ $(grep -E '^devdax ' <<<"$output") == "devdax"*"pmem"*"no"*"no"*"memmap: missing DEV_DAX_PMEM; nvdimm: missing ACPI_NFIT, DEV_DAX_PMEM"* ]]
 	[[ $(grep -E '^tmpfs ' <<<"$output") =~ ^tmpfs\ +dram(\ +yes)+$ ]]
 	[[ $output == *"Missing:"*"CONFIG_DEV_DAX_PMEM is not set: dax_pmem binds device-DAX to a PMem namespace"* ]]
-	[[ $output == *"fixtures supported: memmap 11/13, nvdimm 3/13, "*"; commands: run yes, exec yes, shell yes" ]]
+	[[ $output == *"fixtures supported: memmap 11/12, nvdimm 3/13, "*"; commands: run yes, exec yes, shell yes" ]]
 }

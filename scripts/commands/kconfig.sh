@@ -15,7 +15,7 @@ kconfig_usage() {
 	cat <<USAGE
 usage: pmemlab kconfig [OPTIONS] [CONFIG|KERNEL]
 
-Read a kernel config and say, per backend (memmap, nvdimm), fixture and
+Read a kernel config and say, per backend, fixture and
 command, whether that kernel can support it, with each option's y/m/n and
 the reason. CONFIG is a .config, /boot/config-*, a config.gz (/proc/config.gz)
 or a bzImage; KERNEL is what --kernel takes (default: Debian's

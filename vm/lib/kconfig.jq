@@ -1,6 +1,6 @@
 # Judge a kernel config against vm/kconfig-requirements.tsv (see there and
 # docs/KCONFIG.md). Called by vm/lib/kconfig.sh as
-#   jq -n --rawfile tsv REQS --rawfile config KV --argjson fixtures [...]
+#   jq -n --rawfile tsv REQS --rawfile config KV --argjson fixtures [...] --argjson na [...]
 #         --argjson modules {name: path}|null --argjson builtin {...}|null
 #         --argjson meta {...} -f kconfig.jq
 # where KV holds "NAME<TAB>VALUE" lines (VALUE "n" for "is not set").
@@ -98,9 +98,16 @@ def words: split(" ") | map(select(. != ""));
 		level: .level, needed_by: .needed_by, why: .why}}) | from_entries),
 	backends: ($backends | map({key: ., value: judge(["guest", .])}) | from_entries),
 	commands: {run: judge(["guest"]), exec: judge(["guest", "exec"]), shell: judge(["guest"])},
+	# a cell whose fixture cannot exist on the backend (expectations.tsv
+	# "-") is not applicable: the config decides nothing there
 	fixtures: ($fixtures | map(.name as $f | .expected as $e
-		| ($backends | map({key: ., value: judge(["guest", "fixture:" + $f, "fixture:" + $f + "@" + .])}) | from_entries) as $cells
-		| {key: $f, value: ({expected: $e} + ([$cells[]] | merge_cells) + {backends: $cells})}) | from_entries),
+		| ($backends | map(. as $b | {key: $b, value: (judge(["guest", "fixture:" + $f, "fixture:" + $f + "@" + $b])
+			+ ([$na[] | select(.fixture == $f and .backend == $b)] as $n
+			   | if ($n | length) > 0 then {applicable: false, note: $n[0].note} else {applicable: true} end))})
+			| from_entries) as $cells
+		| {key: $f, value: ({expected: $e}
+			+ ([$cells[] | select(.applicable)] | if length > 0 then merge_cells else {supported: false, reasons: [], missing: [], notes: []} end)
+			+ {backends: $cells})}) | from_entries),
 	notes: (if $modules == null and ([$rows[] | select(.status.state == "module-unchecked")] | length > 0)
 		then ["no modules tree known: =m options are taken as present (pass --modules DIR to check them)"]
 		else [] end)

@@ -297,6 +297,9 @@ kconfig_json() {
 			builtin=$(kconfig_module_index "$wanted" <"$KCONFIG_MODDIR/modules.builtin")
 	fi
 	fixtures=$(fixture_catalog | jq -R -n '[inputs | split("\t") | {name: .[0], expected: .[1]}]')
+	# the cells expectations.tsv says cannot exist (placement "-")
+	local na
+	na=$(fixture_expectations | jq -R -n '[inputs | split("\t") | select(.[2] == "-") | {fixture: .[0], backend: .[1], note: .[4]}]')
 	local backends
 	mapfile -t backends < <(backend_names)
 	meta=$(jq -n --arg kernel "$KCONFIG_KERNEL" --arg desc "$KCONFIG_DESC" --arg config "${KCONFIG_ORIGIN:-$KCONFIG_FILE}" \
@@ -304,7 +307,7 @@ kconfig_json() {
 		'def nonempty: if . == "" then null else . end;
 		 {kernel: ($kernel | nonempty), kernel_desc: $desc, config: $config, config_source: $source,
 		  modules_dir: ($moddir | nonempty), backends: $ARGS.positional}' --args "${backends[@]}")
-	jq -n --rawfile tsv "$KCONFIG_REQUIREMENTS" --arg config "$kv" --argjson fixtures "$fixtures" \
+	jq -n --rawfile tsv "$KCONFIG_REQUIREMENTS" --arg config "$kv" --argjson fixtures "$fixtures" --argjson na "$na" \
 		--argjson modules "$modules" --argjson builtin "$builtin" --argjson meta "$meta" \
 		-f "$PMEMLAB_ROOT/vm/lib/kconfig.jq" ||
 		die "cannot judge $KCONFIG_FILE against $KCONFIG_REQUIREMENTS"
@@ -325,13 +328,14 @@ kconfig_text() {
 		elif .state == "not-set" then "not set"
 		elif .state == "absent" then "absent (a dependency is off)"
 		else "value \(.value)" end;
-	def cell: if .supported then "yes" else "no" end;
+	def cell: if .applicable == false then "n/a" elif .supported then "yes" else "no" end;
 	(.fixtures | to_entries) as $fixtures |
 	def whynot: .missing | join(", ");
 	def fixture_whynot:
-		[.backends | to_entries[] | select(.value.supported | not)] as $bad
+		[.backends | to_entries[] | select(.value.applicable != false)] as $apt
+		| [$apt[] | select(.value.supported | not)] as $bad
 		| if ($bad | length) == 0 then ""
-		  elif ($bad | map(.value.missing) | unique | length) == 1 and ($bad | length) == (.backends | length)
+		  elif ($bad | map(.value.missing) | unique | length) == 1 and ($bad | length) == ($apt | length)
 		  then "missing " + ($bad[0].value.missing | join(", "))
 		  else $bad | map("\(.key): missing \(.value.missing | join(", "))") | join("; ") end;
 	"kernel   \(.kernel // "unknown") (\(.kernel_desc))",
@@ -359,7 +363,9 @@ kconfig_text() {
 	| (if ($reasons | length) > 0 then "", "Missing:", ($reasons[] | "  " + .) else empty end),
 	  (if ($notes + .notes | length) > 0 then "", "Notes:", (($notes + .notes)[] | "  " + .) else empty end),
 	"",
-	([.backends | to_entries[] | .key as $b | "\($b) \([$fixtures[] | select(.value.backends[$b].supported)] | length)/\($fixtures | length)"]
+	([.backends | to_entries[] | .key as $b
+	  | [$fixtures[] | select(.value.backends[$b].applicable != false)] as $apt
+	  | "\($b) \([$apt[] | select(.value.backends[$b].supported)] | length)/\($apt | length)"]
 	 | "fixtures supported: " + join(", ")) + "; commands: "
 	 + ([.commands | to_entries[] | "\(.key) \(if .value.supported then "yes" else "no" end)"] | join(", "))
 	' | sed 's/ *$//'
