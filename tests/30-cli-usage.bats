@@ -107,6 +107,23 @@ setup() {
 	[[ $output == *"refusing to run outside a pmemlab guest"*"--destroy-pmem-data"* ]]
 }
 
+# The guest's awk is busybox's; `pmemlab host` runs the fixtures with the
+# host's (mawk on Debian): a reason with a backslash must be the same JSON.
+@test "fixtures' json_str gives the same valid JSON with busybox awk and mawk" {
+	local awk_impl out want='a\\b"c	d'
+	want+=$'\n'e
+	for awk_impl in "busybox awk" mawk; do
+		command -v "${awk_impl%% *}" >/dev/null || skip "${awk_impl%% *} is not installed"
+		mkdir -p "$BATS_TEST_TMPDIR/$awk_impl-bin"
+		printf '#!/bin/sh\nexec %s "$@"\n' "$awk_impl" >"$BATS_TEST_TMPDIR/$awk_impl-bin/awk"
+		chmod +x "$BATS_TEST_TMPDIR/$awk_impl-bin/awk"
+		# shellcheck disable=SC2016 # expanded by the inner shell
+		out=$(PATH="$BATS_TEST_TMPDIR/$awk_impl-bin:$PATH" sh -c '. "$1" && json_str "$2"' sh \
+			"$BATS_TEST_DIRNAME/../fixtures/lib.sh" "$want")
+		[[ $(jq -r . <<<"$out") == "$want" ]]
+	done
+}
+
 # shellcheck disable=SC2016 # the single-quoted shell syntax is the point
 @test "option values carrying shell syntax are refused and never executed" {
 	cd "$BATS_TEST_TMPDIR" || return
