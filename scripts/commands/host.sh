@@ -104,6 +104,21 @@ cmd_host() {
 	host_run "$chosen" "$size" "${fixtures[@]}"
 }
 
+# host_load_modules FIXTURE...: modprobe the fixtures' FIXTURE_MODULES
+# that are not loaded yet (nd_btt, dax_pmem, kmem, ...), so a fixture
+# skips only when this kernel really lacks one. A module modprobe cannot
+# find is left to the fixture's own check, which names it.
+host_load_modules() {
+	local mod loaded=()
+	command -v modprobe >/dev/null || return 0
+	while read -r mod; do
+		[[ -n $mod && ! -d /sys/module/$mod ]] || continue
+		# a built-in one succeeds too, but has no /sys/module to show for it
+		modprobe -q "$mod" 2>/dev/null && [[ -d /sys/module/$mod ]] && loaded+=("$mod")
+	done <<<"$(fixture_modules "$@")"
+	((${#loaded[@]} == 0)) || step "loaded modules: ${loaded[*]}"
+}
+
 # host_run REGION SIZE FIXTURE...: fixtures/run on REGION, the report.
 host_run() {
 	local region=$1 size=$2
@@ -120,6 +135,7 @@ host_run() {
 	truncate -s 512M "$plain" || die "cannot create $plain"
 	loop=$(losetup --find --show "$plain") || die "losetup failed for $plain (no loop device?)"
 	HOST_LOOP=$loop
+	host_load_modules "$@"
 	step "using $region ($(human_size "$size")) and $loop for the controls"
 	t0=$(now_ms)
 	(
