@@ -57,6 +57,19 @@ setup() {
 	[[ ! -e /usr/pmemlab-should-not-exist ]]
 }
 
+@test "run from /tmp itself: the host's /tmp is shown and the guest's /tmp stays writable scratch" {
+	local mark
+	mark=$(mktemp /tmp/pmemlab-test-mark.XXXXXX)
+	echo from-host >"$mark"
+	cd /tmp || return
+	run -0 --separate-stderr "$PMEMLAB" exec -q --accel tcg --fixture tmpfs -- sh -c '
+		pwd; cat "$1"; echo guest >"$1.guest" && cat "$1.guest"' sh "$mark"
+	rm -f "$mark"
+	[[ $output == $'/tmp\nfrom-host\nguest' ]]
+	# the guest's write went to its own layer, not to the host
+	[[ ! -e $mark.guest ]]
+}
+
 @test "the environment: PATH, LD_LIBRARY_PATH and --env names pass; PMEM_IS_PMEM_FORCE does not" {
 	PMEMLAB_TEST_VAR=hello LD_LIBRARY_PATH=/opt/none PMEM_IS_PMEM_FORCE=1 \
 		run -0 --separate-stderr "$PMEMLAB" exec -q --accel tcg --fixture tmpfs --env PMEMLAB_TEST_VAR -- \

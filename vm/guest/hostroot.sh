@@ -43,23 +43,30 @@ build_host_root() {
 }
 
 # show_host_dir DIR: the host's DIR where the guest put its own scratch
-# (a current directory under /tmp, /run or /mnt), read-only.
+# (a current directory under /tmp, /run or /mnt), read-only; /tmp itself
+# as an overlay, so that the scratch /tmp programs write to stays writable.
 show_host_dir() {
 	case $1 in
-	/tmp/* | /tmp | /run/* | /mnt/*)
+	/tmp) overlay_host_dir /tmp tmp-rw ;;
+	/tmp/* | /run/* | /mnt/*)
 		mkdir -p "$NEWROOT$1" && mount -o bind "/host$1" "$NEWROOT$1"
 		;;
 	esac
+}
+
+# overlay_host_dir DIR NAME: the host's DIR with a tmpfs upper layer
+# (/run/NAME): writable in the guest, the host's files untouched.
+overlay_host_dir() {
+	mkdir -p "/run/$2/upper" "/run/$2/work" &&
+		mount -t overlay overlay \
+			-o "lowerdir=/host$1,upperdir=/run/$2/upper,workdir=/run/$2/work" "$NEWROOT$1"
 }
 
 # writable_home DIR: a tmpfs overlay on the host's DIR.
 writable_home() {
 	home=$1
 	[ -n "$home" ] && [ -d "$NEWROOT$home" ] || return 0
-	mkdir -p /run/home-rw/upper /run/home-rw/work
-	mount -t overlay overlay \
-		-o "lowerdir=/host$home,upperdir=/run/home-rw/upper,workdir=/run/home-rw/work" "$NEWROOT$home" ||
-		log "cannot overlay $home: it stays read-only"
+	overlay_host_dir "$home" home-rw || log "cannot overlay $home: it stays read-only"
 }
 
 # move_fixture_into_root DIR: the fixture mounted at DIR moves into the new root.

@@ -141,12 +141,13 @@ prepare_user_root() {
 		USER_ERROR="fixture $PMEMLAB_FIXTURE could not be set up"
 		return 1
 	fi
-	if [ -n "${PMEM_DIR:-}" ] && ! move_fixture_into_root "$PMEM_DIR"; then
-		USER_ERROR="cannot mount the fixture at $PMEM_DIR: its parent does not exist on the host (choose --pmem-dir under /mnt or /tmp)"
-		return 1
-	fi
+	# the host directory first: a fixture under it then stays on top
 	if ! show_host_dir "$PMEMLAB_HOST_DIR"; then
 		USER_ERROR="cannot show the host directory $PMEMLAB_HOST_DIR in the guest"
+		return 1
+	fi
+	if [ -n "${PMEM_DIR:-}" ] && ! move_fixture_into_root "$PMEM_DIR"; then
+		USER_ERROR="cannot mount the fixture at $PMEM_DIR: its parent does not exist on the host (choose --pmem-dir under /mnt or /tmp)"
 		return 1
 	fi
 	if ! share_rw_dir "${PMEMLAB_RW_DIR:-}"; then
