@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # One guest with a 1 GiB CXL type-3 device under TCG (Debian's default
 # kernel): the region made in the guest, every fixture, the evidence that
-# names the CXL window; the one-root-port trap caught; a --backing file
+# names the CXL window; the one-root-port trap caught; two devices, each
+# its own window and region, and one size too many refused; a --backing file
 # (and its label area beside it) that keeps namespace, filesystem and data
 # across runs; and Debian 6.12, whose CXL driver refuses QEMU 7.2's
 # device, reported as unsupported with the reason.
@@ -63,6 +64,17 @@ teardown_file() {
 		--fixture ext4-dax --fixture devdax
 	[[ $(jq -r '.fixtures[] | .result' <<<"$output" | sort -u) == fail ]]
 	[[ $(jq -r '.fixtures[] | select(.fixture == "devdax") | .reason' <<<"$output") == *"info block was not on the device"* ]]
+}
+
+@test "cxl: two sizes make two devices, each a region in a window of its own; the fixture uses the first; five sizes are refused" {
+	run -0 --separate-stderr "$PMEMLAB" run --backend cxl --size 1G,512M --accel tcg --format json --fixture ext4-dax
+	[[ $(jq -r '.fixtures[0].result' <<<"$output") == pass ]]
+	# each device's size, in a 4 GiB window of its own
+	jq -e '.pmem_iomem == ["110000000-14fffffff : Persistent Memory", "210000000-22fffffff : Persistent Memory"]' <<<"$output"
+	jq -e '[.fixtures[0].probe.pmem_ranges[] | [.window, .provider]] == [["CXL Window 0", "CXL"], ["CXL Window 1", "CXL"]]' <<<"$output"
+	jq -e '.fixtures[0].probe.pmem_ranges | (.[0].pages > 0) and (.[1].pages == 0) and (.[0].region != .[1].region)' <<<"$output"
+	run -2 --separate-stderr "$PMEMLAB" run --backend cxl --size 512M,512M,512M,512M,512M --accel tcg
+	[[ $stderr == *"too many cxl regions (5): at most 4"* ]]
 }
 
 # cxl_backing_run FILE CMD...: pmemlab exec on the cxl backend, its

@@ -1,7 +1,8 @@
 # shellcheck shell=sh
 # cxl, guest half (busybox sh): wait for the CXL drivers to find the
-# type-3 device, then make its memory a PMem region. A step that fails
-# says which one and why; fixtures/lib.sh turns that into the run's error.
+# type-3 devices, then make each one's memory a PMem region. A step that
+# fails says which one and why; fixtures/lib.sh turns that into the run's
+# error.
 
 : "${CXL:=/usr/bin/cxl}"
 # A misprogrammed decoder drops writes without an error: every probe
@@ -43,33 +44,82 @@ backend_bringup() {
 		return 1
 	fi
 	cxl_wait /sys/bus/cxl/devices/nvdimm-bridge0 "the nvdimm bridge (cxl_pmem)" || return 1
-	# Linux 6.1 does not assemble a region from an earlier boot: make it
+	# Linux 6.1 does not assemble a region from an earlier boot: make each
 	# anew. Its libnvdimm region finds the namespace the label area holds
 	# (--backing), as the device's serial keeps the label cookie valid.
-	if ! out=$($CXL create-region -t pmem -d decoder0.0 -m mem0 2>&1); then
-		echo "cxl create-region -t pmem -d decoder0.0 -m mem0 failed: $(printf '%s\n' "$out" | tail -n 3 | tr '\n' ' ')" >&2
-		return 1
-	fi
-	# the libnvdimm region that follows the CXL one
-	i=0
-	while :; do
-		for r in /sys/bus/nd/devices/region*; do
-			[ -e "$r/nstype" ] && break 2
-		done
-		[ $i -lt 100 ] || {
-			echo "cxl: region created, but no libnvdimm region appeared in 10 s" >&2
-			return 1
-		}
-		i=$((i + 1))
-		sleep 0.1
+	# Each root decoder is one window, routed to one host bridge with one
+	# device behind it (vm/backends/cxl.sh).
+	n=0
+	for d in /sys/bus/cxl/devices/decoder0.*; do
+		cxl_region "${d##*/}" || return 1
+		n=$((n + 1))
 	done
+	cxl_wait_nd_regions "$n" || return 1
 	# --backing: the namespace in the labels is probed asynchronously (its
 	# fsdax or devdax part took 0.7 s under TCG); reading wait_probe
 	# returns once libnvdimm has probed everything queued
 	cat /sys/bus/nd/devices/ndbus*/wait_probe >/dev/null
 	# labels the kernel rejects leave the region without a driver
-	[ -e "$r/driver" ] || {
-		echo "cxl: libnvdimm region ${r##*/} stays disabled: the kernel rejected the namespace labels in its label area" >&2
+	for r in /sys/bus/nd/devices/region*; do
+		[ -e "$r/driver" ] || {
+			echo "cxl: libnvdimm region ${r##*/} stays disabled: the kernel rejected the namespace labels in its label area" >&2
+			return 1
+		}
+	done
+}
+
+# cxl_region DECODER: a PMem region of the device behind the host bridge
+# that root decoder DECODER routes to.
+cxl_region() {
+	mem=$(cxl_memdev "$1") || return 1
+	if ! out=$($CXL create-region -t pmem -d "$1" -m "$mem" 2>&1); then
+		echo "cxl create-region -t pmem -d $1 -m $mem failed: $(printf '%s\n' "$out" | tail -n 3 | tr '\n' ' ')" >&2
+		return 1
+	fi
+}
+
+# cxl_memdev DECODER: the memory device under DECODER's one target, the
+# host bridge root0 names dportID (ID in DECODER's target_list): the
+# device's sysfs path lies under the bridge's PCI host. Probing is
+# asynchronous: 10 s for it to appear.
+cxl_memdev() {
+	read -r id <"/sys/bus/cxl/devices/$1/target_list"
+	host=$(readlink -f "/sys/bus/cxl/devices/root0/dport$id/physical_node") || {
+		echo "cxl: root decoder $1 routes to dport$id, which has no PCI host bridge" >&2
 		return 1
 	}
+	i=0
+	while :; do
+		for m in /sys/bus/cxl/devices/mem*; do
+			case $(readlink -f "$m") in "$host"/*)
+				echo "${m##*/}"
+				return 0
+				;;
+			esac
+		done
+		[ $i -lt 100 ] || {
+			echo "cxl: no memory device behind host bridge ${host##*/} (root decoder $1) in 10 s" >&2
+			return 1
+		}
+		i=$((i + 1))
+		sleep 0.1
+	done
+}
+
+# cxl_wait_nd_regions N: the libnvdimm regions that follow the CXL ones.
+cxl_wait_nd_regions() {
+	i=0
+	while :; do
+		have=0
+		for r in /sys/bus/nd/devices/region*; do
+			[ -e "$r/nstype" ] && have=$((have + 1))
+		done
+		[ "$have" -lt "$1" ] || return 0
+		[ $i -lt 100 ] || {
+			echo "cxl: $1 region(s) created, but $have libnvdimm region(s) appeared in 10 s" >&2
+			return 1
+		}
+		i=$((i + 1))
+		sleep 0.1
+	done
 }

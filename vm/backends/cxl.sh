@@ -1,31 +1,37 @@
 # shellcheck shell=bash disable=SC2154,SC2034 # (SC2034: its BACKEND_* entries are read by vm/lib/backends.sh) SC2154: MiB, GiB and the BACKEND_* arrays: vm/lib/backends.sh, which sources this file
-# cxl: a CXL type-3 memory device behind a CXL host bridge, its memory a
-# file on the host, its label area (LSA) another (with --backing FILE:
-# FILE and FILE.lsa). The guest half (cxl.guest.sh) turns it into a PMem
-# region with `cxl create-region` (docs/BACKENDS.md, "cxl").
+# cxl: CXL type-3 memory devices, one per --size, each behind a CXL host
+# bridge of its own, its memory a file on the host, its label area (LSA)
+# another (with --backing FILE, one device: FILE and FILE.lsa). The guest
+# half (cxl.guest.sh) turns each into a PMem region with `cxl
+# create-region` (docs/BACKENDS.md, "cxl").
 
-BACKEND_DESC["cxl"]="a CXL type-3 device (its memory a file) made a PMem region with cxl create-region"
+BACKEND_DESC["cxl"]="CXL type-3 devices (each a file) made PMem regions with cxl create-region"
 BACKEND_RANK["cxl"]=4
 BACKEND_MODULES["cxl"]="cxl_acpi cxl_pci cxl_mem cxl_pmem"
 BACKEND_STEP["cxl"]=$((256 * MiB))
 BACKEND_STEP_WHY["cxl"]="QEMU's cxl-type3 memory is mapped in 256 MiB HDM decoder granules"
 BACKEND_MIN["cxl"]=$((512 * MiB))
-# QEMU 7.2 emulates one HDM decoder per host bridge and device, so one
-# host bridge holds one region (docs/KERNEL-NOTES.md, "CXL recipe").
-BACKEND_MAX["cxl"]=1
+# QEMU 7.2 emulates one HDM decoder per host bridge and device, so each
+# device gets a host bridge and a window of its own (cxl_plan). 4 such
+# devices were measured to work on Linux 6.1; more were not tried.
+BACKEND_MAX["cxl"]=4
 BACKEND_BACKING["cxl"]=""
 
 # The label area: namespaces live in labels there, as on NVDIMMs.
 readonly CXL_LSA=$((128 << 10))
-# The device's serial number. QEMU gives none by default, and Linux 6.1
-# computes the region's interleave-set cookie from serial and DPA offset:
-# 0 and 0 give cookie 0, and 6.1 then rejects the labels of the last
-# boot's namespace (the region stays disabled, "invalid
-# interleave-set-cookie"). A fixed serial keeps the cookie the same at
-# every boot (docs/KERNEL-NOTES.md, "CXL recipe").
+# The first device's serial number; device N gets CXL_SERIAL + N. QEMU
+# gives none by default, and Linux 6.1 computes the region's
+# interleave-set cookie from serial and DPA offset: 0 and 0 give cookie
+# 0, and 6.1 then rejects the labels of the last boot's namespace (the
+# region stays disabled, "invalid interleave-set-cookie"). A fixed serial
+# keeps the cookie the same at every boot (docs/KERNEL-NOTES.md, "CXL
+# recipe"); distinct ones give each device's region its own cookie.
 readonly CXL_SERIAL=1
-# The fixed memory window the host bridge decodes (CEDT CFMWS): at least
-# the device, in 4 GiB steps as QEMU's examples use.
+# Host bridge N takes PCI buses CXL_BUS0 + N * CXL_BUS_STEP onwards: its
+# own and one behind each of its two root ports.
+readonly CXL_BUS0=52 CXL_BUS_STEP=4
+# The fixed memory window each host bridge decodes (CEDT CFMWS): at
+# least its device, in 4 GiB steps as QEMU's examples use.
 readonly CXL_WINDOW_STEP=$((4 * GiB))
 
 cxl_guest_ram() {
@@ -39,35 +45,46 @@ cxl_files() {
 cxl_plan() {
 	local work=$1 total=$2
 	shift 2
-	local ram memfile=$work/cxl0.img lsafile=$work/cxl0.lsa window
+	local ram i=0 r fmw=()
 	ram=$(cxl_guest_ram "$total")
 	if [[ -n ${OPT_BACKING:-} ]]; then
-		memfile=$OPT_BACKING lsafile=$OPT_BACKING.lsa
-		cxl_backing_pair "$memfile" "$lsafile"
-		check_backing_file "$memfile" "$#" "$total" "CXL device"
-		cxl_backing_lsa "$lsafile"
+		cxl_backing_pair "$OPT_BACKING" "$OPT_BACKING.lsa"
+		check_backing_file "$OPT_BACKING" "$#" "$total" "CXL device"
+		cxl_backing_lsa "$OPT_BACKING.lsa"
 	else
 		check_disk_space "$work" "$(cxl_files "$total" "$#")" "CXL memory"
 	fi
-	window=$(((total + CXL_WINDOW_STEP - 1) / CXL_WINDOW_STEP * CXL_WINDOW_STEP))
+	PLAN_QEMU_ARGS+=(-machine "$GUEST_MACHINE,cxl=on" -m "$((ram / MiB))M")
+	for r in "$@"; do
+		cxl_device "$i" "$r" "${OPT_BACKING:-$work/cxl$i.img}" "${OPT_BACKING:-$work/cxl$i}.lsa"
+		# window N routes to host bridge cxl.N, at least its device in size
+		fmw+=("cxl-fmw.$i.targets.0=cxl.$i" "cxl-fmw.$i.size=$(((r + CXL_WINDOW_STEP - 1) / CXL_WINDOW_STEP * CXL_WINDOW_STEP / MiB))M")
+		i=$((i + 1))
+	done
+	# every window in one -M: QEMU 7.2 refuses cxl-fmw.N spread over
+	# several ("Parameters 'cxl-fmw.*' used inconsistently")
+	PLAN_QEMU_ARGS+=(-M "$(IFS=, && printf '%s' "${fmw[*]}")")
+	PLAN_NEEDS_BIOS="SeaBIOS sets up the CXL host bridge's PCI bus; qboot leaves it bare"
+	PLAN_SUMMARY="cxl: $# type-3 device(s), $(human_size "$total") of CXL PMem"
+}
+
+# cxl_device N SIZE MEMFILE LSAFILE: device N behind host bridge cxl.N.
+cxl_device() {
+	local n=$1 size=$2 memfile=$3 lsafile=$4
 	# Two root ports although one device: with one, Linux 6.1 gives the
 	# host bridge a pass-through decoder that QEMU 7.2 never commits, and
 	# writes are dropped without an error (docs/KERNEL-NOTES.md).
 	PLAN_QEMU_ARGS+=(
-		-machine "$GUEST_MACHINE,cxl=on" -m "$((ram / MiB))M"
-		-object "memory-backend-file,id=cxl-mem0,share=on,mem-path=$memfile,size=$((total / MiB))M"
-		-object "memory-backend-file,id=cxl-lsa0,share=on,mem-path=$lsafile,size=$((CXL_LSA >> 10))K"
-		-device pxb-cxl,id=cxl.0,bus=pcie.0,bus_nr=52
-		-device cxl-rp,id=rp0,bus=cxl.0,chassis=0,slot=0,port=0
-		-device "cxl-type3,bus=rp0,memdev=cxl-mem0,lsa=cxl-lsa0,id=cxl-pmem0,sn=$CXL_SERIAL"
-		-M "cxl-fmw.0.targets.0=cxl.0,cxl-fmw.0.size=$((window / MiB))M"
+		-object "memory-backend-file,id=cxl-mem$n,share=on,mem-path=$memfile,size=$((size / MiB))M"
+		-object "memory-backend-file,id=cxl-lsa$n,share=on,mem-path=$lsafile,size=$((CXL_LSA >> 10))K"
+		-device "pxb-cxl,id=cxl.$n,bus=pcie.0,bus_nr=$((CXL_BUS0 + n * CXL_BUS_STEP))"
+		-device "cxl-rp,id=rp$((2 * n)),bus=cxl.$n,chassis=$n,slot=0,port=0"
+		-device "cxl-type3,bus=rp$((2 * n)),memdev=cxl-mem$n,lsa=cxl-lsa$n,id=cxl-pmem$n,sn=$((CXL_SERIAL + n))"
 	)
 	# PMEMLAB_TEST_CXL_ONE_PORT=1 (a test seam): the one-port trap, to
 	# show that the fixtures catch the dropped writes
 	[[ ${PMEMLAB_TEST_CXL_ONE_PORT:-0} == 1 ]] ||
-		PLAN_QEMU_ARGS+=(-device cxl-rp,id=rp1,bus=cxl.0,chassis=0,slot=1,port=1)
-	PLAN_NEEDS_BIOS="SeaBIOS sets up the CXL host bridge's PCI bus; qboot leaves it bare"
-	PLAN_SUMMARY="cxl: 1 type-3 device, $(human_size "$total") of CXL PMem"
+		PLAN_QEMU_ARGS+=(-device "cxl-rp,id=rp$((2 * n + 1)),bus=cxl.$n,chassis=$n,slot=1,port=1")
 }
 
 # cxl_backing_pair FILE LSA: the memory and its label area go together.
