@@ -100,3 +100,9 @@ setup() {
 	[[ ${lines[0]} == "node=1 dir=none" ]]
 	[[ ${lines[1]} -gt 0 ]]
 }
+
+@test "nvdimm: at the smallest size, 512M, the xfs fixtures pass (mkfs.xfs's 64 MiB log fits)" {
+	run -0 --separate-stderr "$PMEMLAB" run -q --accel tcg --backend nvdimm --size 512M \
+		--fixture xfs-dax --fixture xfs-dax-never --format json
+	[[ $(jq -r '[.fixtures[] | "\(.fixture)=\(.result)"] | join(" ")' <<<"$output") == "xfs-dax=pass xfs-dax-never=pass" ]]
+}
