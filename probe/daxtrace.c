@@ -109,40 +109,38 @@ static const char *find_root(const char *tracefs, const char **denied)
 	return NULL;
 }
 
+/* The first bytes of @path into @buf: their count, or -1. */
+static ssize_t read_head(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, size);
+	close(fd);
+	return n;
+}
+
 /*
  * Are the two required events of instance @inst already enabled, with no
- * pid filter? Then
- * the owner armed it once for many probes: enabling or disabling a
- * tracepoint patches kernel text, about 0.1 s per probe in a TCG guest
- * (docs/PROBE.md, "Fault sizes").
+ * pid filter? Then the owner armed it once for many probes: enabling or
+ * disabling a tracepoint patches kernel text, about 0.1 s per probe in a
+ * TCG guest (docs/PROBE.md, "Fault sizes").
  */
 static bool events_armed(const char *inst)
 {
 	char path[512], buf[4];
-	ssize_t len;
 	size_t i;
-	int fd;
 
 	for (i = 0; i < 2; i++) {
-		ssize_t n;
-
 		snprintf(path, sizeof(path), "%s/events/fs_dax/%s/enable", inst, events[i]);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			return false;
-		n = read(fd, buf, sizeof(buf));
-		close(fd);
-		if (n < 1 || buf[0] != '1')
+		if (read_head(path, buf, sizeof(buf)) < 1 || buf[0] != '1')
 			return false;
 	}
 	/* a pid filter left by someone else would hide this probe's faults */
 	snprintf(path, sizeof(path), "%s/set_event_pid", inst);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	len = read(fd, buf, sizeof(buf));
-	close(fd);
-	return len == 0;
+	return read_head(path, buf, sizeof(buf)) == 0;
 }
 
 long dax_trace_line_pid(const char *line)
@@ -249,12 +247,11 @@ void dax_trace_start(struct dax_trace *t, const char *tracefs)
 	catch_signals(t, true);
 	t->pid = (long)getpid();
 	/* armed: its events stay on, other tasks' lines are skipped when read */
+	rc = 0;
 	if (!t->armed) {
 		snprintf(pid, sizeof(pid), "%ld", t->pid);
 		snprintf(path, sizeof(path), "%s/set_event_pid", t->inst);
 		rc = write_str(path, pid);
-	} else {
-		rc = 0;
 	}
 	if (!rc && !t->borrowed) {
 		snprintf(path, sizeof(path), "%s/buffer_size_kb", t->inst);
