@@ -10,17 +10,24 @@
 # shellcheck disable=SC2034 # read by fixtures/lib.sh
 BACKEND_REREAD=1
 
-# cxl_wait PATH WHAT: the drivers probe asynchronously; give them 10 s.
-cxl_wait() {
+# cxl_poll CHECK [ARG...]: run CHECK until it succeeds; the drivers
+# probe asynchronously, so give them 10 s (then 1, for the caller to say
+# what did not happen).
+cxl_poll() {
 	i=0
-	while [ ! -e "$1" ]; do
-		[ $i -lt 100 ] || {
-			echo "cxl: $2 did not appear in 10 s ($1)" >&2
-			return 1
-		}
+	until "$@"; do
+		[ $i -lt 100 ] || return 1
 		i=$((i + 1))
 		sleep 0.1
 	done
+}
+
+# cxl_wait PATH WHAT: PATH appears within 10 s.
+cxl_wait() {
+	cxl_poll [ -e "$1" ] || {
+		echo "cxl: $2 did not appear in 10 s ($1)" >&2
+		return 1
+	}
 }
 
 backend_bringup() {
@@ -80,46 +87,46 @@ cxl_region() {
 
 # cxl_memdev DECODER: the memory device under DECODER's one target, the
 # host bridge root0 names dportID (ID in DECODER's target_list): the
-# device's sysfs path lies under the bridge's PCI host. Probing is
-# asynchronous: 10 s for it to appear.
+# device's sysfs path lies under the bridge's PCI host.
 cxl_memdev() {
 	read -r id <"/sys/bus/cxl/devices/$1/target_list"
 	host=$(readlink -f "/sys/bus/cxl/devices/root0/dport$id/physical_node") || {
 		echo "cxl: root decoder $1 routes to dport$id, which has no PCI host bridge" >&2
 		return 1
 	}
-	i=0
-	while :; do
-		for m in /sys/bus/cxl/devices/mem*; do
-			case $(readlink -f "$m") in "$host"/*)
-				echo "${m##*/}"
-				return 0
-				;;
-			esac
-		done
-		[ $i -lt 100 ] || {
-			echo "cxl: no memory device behind host bridge ${host##*/} (root decoder $1) in 10 s" >&2
-			return 1
-		}
-		i=$((i + 1))
-		sleep 0.1
+	cxl_poll memdev_under "$host" || {
+		echo "cxl: no memory device behind host bridge ${host##*/} (root decoder $1) in 10 s" >&2
+		return 1
+	}
+	echo "$MEMDEV"
+}
+
+# memdev_under HOST: MEMDEV, the memory device whose sysfs path lies
+# under HOST, if one has appeared.
+memdev_under() {
+	for m in /sys/bus/cxl/devices/mem*; do
+		case $(readlink -f "$m") in "$1"/*)
+			MEMDEV=${m##*/}
+			return 0
+			;;
+		esac
 	done
+	return 1
 }
 
 # cxl_wait_nd_regions N: the libnvdimm regions that follow the CXL ones.
 cxl_wait_nd_regions() {
-	i=0
-	while :; do
-		have=0
-		for r in /sys/bus/nd/devices/region*; do
-			[ -e "$r/nstype" ] && have=$((have + 1))
-		done
-		[ "$have" -lt "$1" ] || return 0
-		[ $i -lt 100 ] || {
-			echo "cxl: $1 region(s) created, but $have libnvdimm region(s) appeared in 10 s" >&2
-			return 1
-		}
-		i=$((i + 1))
-		sleep 0.1
+	cxl_poll nd_regions_at_least "$1" || {
+		echo "cxl: $1 region(s) created, but $have libnvdimm region(s) appeared in 10 s" >&2
+		return 1
+	}
+}
+
+# nd_regions_at_least N: are there N libnvdimm regions? (counted in have)
+nd_regions_at_least() {
+	have=0
+	for r in /sys/bus/nd/devices/region*; do
+		[ -e "$r/nstype" ] && have=$((have + 1))
 	done
+	[ "$have" -ge "$1" ]
 }
