@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# shellcheck disable=SC2154 # $stderr is set by bats: run --separate-stderr
+# shellcheck disable=SC2154,SC2030,SC2031 # $stderr is set by bats: run --separate-stderr; probe_real_instance_twice runs bats' run for the test that calls it
 # Verdicts on this host (no real PMem): tmpfs and ext4 files are DRAM; a crafted
 # iomem naming the host's RAM as persistent makes them PMem; a range covering
 # one page makes them mixed. JSON is checked field by field.
@@ -342,7 +342,11 @@ require_private_tracefs() {
 	[[ $(jq -r .evidence.fault_sizes.reason <<<"$output") == "PMEMPROBE_TRACE_INSTANCE: no trace instance $SHM/trace/instances/gone" ]]
 }
 
-@test "fault sizes: a borrowed real instance is used and kept, twice in a row" {
+# probe_real_instance_twice ARMED: two probes of $SHM/f borrowing one real
+# tracefs instance (its events switched on first when ARMED is 1), in a
+# private mount namespace; the last line of $output is "kept E" when the
+# instance is still there, E its dax_pte_fault_done enable afterwards.
+probe_real_instance_twice() {
 	require_private_tracefs
 	make_file "$SHM/f" 4194304
 	# shellcheck disable=SC2016 # expanded by the inner shell
@@ -350,17 +354,24 @@ require_private_tracefs() {
 		mount -t tracefs nodev "$1" || exit 90
 		[ -d "$1/events/fs_dax" ] || exit 91
 		# tracefs is one for the whole kernel: a unique name, removed at the end
-		inst=kept-$$
-		mkdir "$1/instances/$inst" || exit 92
-		PMEMPROBE_TRACE_INSTANCE=$inst "$PMEMPROBE" --format json --tracefs "$1" "$2" >/dev/null &&
-			PMEMPROBE_TRACE_INSTANCE=$inst "$PMEMPROBE" --format json --tracefs "$1" "$2" &&
-			[ -d "$1/instances/$inst" ] && echo kept
+		inst=$1/instances/kept-$$ ev=$1/instances/kept-$$/events/fs_dax
+		mkdir "$inst" || exit 92
+		[ "$3" != 1 ] || { echo 1 >"$ev/dax_pmd_fault_done/enable" && echo 1 >"$ev/dax_pte_fault_done/enable"; } || exit 93
+		PMEMPROBE_TRACE_INSTANCE=${inst##*/} "$PMEMPROBE" --format json --tracefs "$1" "$2" >/dev/null &&
+			PMEMPROBE_TRACE_INSTANCE=${inst##*/} "$PMEMPROBE" --format json --tracefs "$1" "$2" &&
+			[ -d "$inst" ] && echo "kept $(cat "$ev/dax_pte_fault_done/enable")"
 		rc=$?
-		rmdir "$1/instances/$inst"
-		exit $rc' sh /sys/kernel/tracing "$SHM/f"
+		echo 0 >"$ev/dax_pmd_fault_done/enable"
+		echo 0 >"$ev/dax_pte_fault_done/enable"
+		rmdir "$inst"
+		exit $rc' sh /sys/kernel/tracing "$SHM/f" "$1"
 	[[ $status -ne 91 ]] || skip "the kernel has no fs_dax events"
 	[[ $(head -n -1 <<<"$output" | jq -r '.evidence.fault_sizes | "\(.traced) \(.reason) \(.faults_4k)"') == "true null 0" ]]
-	[[ ${lines[-1]} == kept ]]
+}
+
+@test "fault sizes: a borrowed real instance is used and kept, twice in a row" {
+	probe_real_instance_twice 0
+	[[ ${lines[-1]} == kept* ]]
 }
 
 # An instance whose events are already on (fixtures/run arms one per
@@ -402,27 +413,8 @@ make_fake_armed_instance() {
 }
 
 @test "fault sizes: a real armed instance stays armed after two probes" {
-	require_private_tracefs
-	make_file "$SHM/f" 4194304
-	# shellcheck disable=SC2016 # expanded by the inner shell
-	run -0 --separate-stderr unshare -m sh -c '
-		mount -t tracefs nodev "$1" || exit 90
-		[ -d "$1/events/fs_dax" ] || exit 91
-		inst=armed-$$
-		mkdir "$1/instances/$inst" || exit 92
-		echo 1 >"$1/instances/$inst/events/fs_dax/dax_pmd_fault_done/enable"
-		echo 1 >"$1/instances/$inst/events/fs_dax/dax_pte_fault_done/enable"
-		PMEMPROBE_TRACE_INSTANCE=$inst "$PMEMPROBE" --format json --tracefs "$1" "$2" >/dev/null &&
-			PMEMPROBE_TRACE_INSTANCE=$inst "$PMEMPROBE" --format json --tracefs "$1" "$2" &&
-			cat "$1/instances/$inst/events/fs_dax/dax_pte_fault_done/enable"
-		rc=$?
-		echo 0 >"$1/instances/$inst/events/fs_dax/dax_pmd_fault_done/enable"
-		echo 0 >"$1/instances/$inst/events/fs_dax/dax_pte_fault_done/enable"
-		rmdir "$1/instances/$inst"
-		exit $rc' sh /sys/kernel/tracing "$SHM/f"
-	[[ $status -ne 91 ]] || skip "the kernel has no fs_dax events"
-	[[ $(head -n -1 <<<"$output" | jq -r '.evidence.fault_sizes | "\(.traced) \(.reason) \(.faults_4k)"') == "true null 0" ]]
-	[[ ${lines[-1]} == 1 ]]
+	probe_real_instance_twice 1
+	[[ ${lines[-1]} == "kept 1" ]]
 }
 
 @test "fault sizes: another user cannot trace, and is told why" {
