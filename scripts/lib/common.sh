@@ -68,6 +68,17 @@ sh_quote() {
 	printf "'%s'" "$s"
 }
 
+# uniq_lines: stdin's lines, each once, in their first order (awk
+# '!seen[$0]++' without its process start).
+uniq_lines() {
+	local line seen=$'\n'
+	while IFS= read -r line; do
+		[[ $seen == *$'\n'"$line"$'\n'* ]] && continue
+		seen+=$line$'\n'
+		printf '%s\n' "$line"
+	done
+}
+
 # sh_assign NAME VALUE: the line NAME='VALUE' for a POSIX shell, without
 # the subshell of $(sh_quote) (run.conf has a dozen of them).
 sh_assign() {

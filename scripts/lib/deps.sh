@@ -46,10 +46,9 @@ deps_missing() {
 
 # deps_ensure SET...: install what is missing, or stop and say how.
 deps_ensure() {
-	local missing='' pkg
-	while read -r pkg; do
-		[[ " $missing " == *" $pkg "* ]] || missing+=${missing:+ }$pkg
-	done < <(deps_missing "$@")
+	local missing pkgs
+	mapfile -t pkgs < <(deps_missing "$@" | uniq_lines)
+	missing=${pkgs[*]}
 	[[ -n $missing ]] || return 0
 	if ((EUID != 0)); then
 		log "missing Debian packages: $missing"

@@ -54,13 +54,7 @@ guest_modules_all() {
 		# shellcheck disable=SC2046 # fixture names are words
 		fixture_modules $(fixture_names)
 		printf '%s\n' "${GUEST_USER_MODULES[@]}"
-	} | {
-		local m seen=' '
-		while read -r m; do
-			[[ $seen == *" $m "* ]] || printf '%s\n' "$m"
-			seen+="$m "
-		done
-	}
+	} | uniq_lines
 }
 
 # Real tools by absolute path: the busybox shell would otherwise run its
