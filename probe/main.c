@@ -13,6 +13,7 @@
 #include "log.h"
 #include "out.h"
 #include "probe.h"
+#include "serve.h"
 #include "size.h"
 #include "survey.h"
 
@@ -27,6 +28,7 @@ static const char usage_text[] =
 	"       pmemprobe --anon SIZE --node N [--format FMT] [--pages] [--expect V]\n"
 	"       pmemprobe --pid PID [--format text|json] [--expect V] [--iomem FILE]\n"
 	"                 [--sysfs DIR] [PATH]\n"
+	"       pmemprobe --serve\n"
 	"\n"
 	"Map PATH (a regular file or a device-DAX /dev/daxX.Y) shared, give every page\n"
 	"a write fault without changing its content, and classify each page's physical\n"
@@ -51,6 +53,9 @@ static const char usage_text[] =
 	"                    (default: /sys/kernel/tracing, /sys/kernel/debug/tracing)\n"
 	"  --touch HOW       auto (default): one madvise(MADV_POPULATE_WRITE), page by\n"
 	"                    page where the kernel refuses it; per-page: always\n"
+	"  --serve           stay up and run each probe asked on stdin in a child forked\n"
+	"                    from this process (one line per probe: OUT, ERR, then its\n"
+	"                    arguments, tab-separated); answer its exit status on stdout\n"
 	"  -h, --help        this text\n"
 	"      --version     print \"pmemprobe VERSION\" (pmemlab\'s VERSION file at build\n"
 	"                    time, \"unknown\" if built without it) and exit\n"
@@ -355,7 +360,7 @@ static int run_survey(const struct options *o)
 	return code;
 }
 
-int main(int argc, char **argv)
+static int probe_main(int argc, char **argv)
 {
 	struct options o;
 	int code = parse_args(argc, argv, &o);
@@ -363,4 +368,14 @@ int main(int argc, char **argv)
 	if (code >= 0)
 		return code;
 	return o.pid ? run_survey(&o) : run_probe(&o);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc >= 2 && !strcmp(argv[1], "--serve")) {
+		if (argc > 2)
+			return usage_error("--serve takes no other argument");
+		return serve(stdin, stdout, probe_main);
+	}
+	return probe_main(argc, argv);
 }
