@@ -69,9 +69,10 @@ matrix_guest_mib() {
 	printf '%s\n' "$((most / MiB))"
 }
 
-# matrix_prepare_kernel ID DIR: fetch the kernel, read its config and
-# build its initramfs once, before cells start in parallel (they would
-# each build the same one). Writes DIR/kconfig.json.
+# matrix_prepare_kernel ID DIR: fetch the kernel if it is not in the
+# cache and read its config. Writes DIR/kconfig.json. The guest image is
+# left to the kernel's first cell: the cache lock makes its other cells
+# wait for that build, then reuse the image.
 matrix_prepare_kernel() {
 	local id=$1 dir=$2
 	mkdir -p "$dir"
@@ -81,14 +82,6 @@ matrix_prepare_kernel() {
 	"$PMEMLAB_ROOT/scripts/pmemlab" kconfig --format json "${quiet[@]}" --kernel "$id" \
 		>"$dir/kconfig.json" || status=$?
 	((status == 0)) || PMEMLAB_DIE_STATUS=$status die "kernel $id: its config could not be read"
-	# A kernel that cannot run a guest at all never boots: no image to build.
-	jq -e .commands.run.supported "$dir/kconfig.json" >/dev/null || return 0
-	"$PMEMLAB_ROOT/scripts/pmemlab" run --dry-run -q --kernel "$id" \
-		"${MATRIX_RUN_ARGS[@]}" >/dev/null 2>"$dir/prepare.log" || status=$?
-	if ((status)); then
-		cat "$dir/prepare.log" >&2
-		PMEMLAB_DIE_STATUS=$status die "kernel $id: its guest image could not be built"
-	fi
 }
 
 # matrix_supported_fixtures KCONFIG BACKEND FIXTURE...: those the kernel's
@@ -201,12 +194,13 @@ matrix_ids() {
 	done
 }
 
-# matrix_run_cells JOBS ID...: prepare each kernel once, then run the
-# cells, at most JOBS at a time; each leaves cells/N/record.json.
+# matrix_run_cells JOBS ID...: read each kernel's config (side by side),
+# then run the cells, at most JOBS at a time, each as soon as its
+# kernel is ready; each leaves cells/N/record.json.
 matrix_run_cells() {
 	local jobs=$1
 	shift
-	local ids=("$@") i kdir kernels=() k
+	local ids=("$@") i kernels=() k
 	# kernel id -> its kconfig.json (ids may be paths: any character)
 	declare -gA MATRIX_KCONFIG=()
 	for i in "${!ids[@]}"; do
@@ -215,35 +209,27 @@ matrix_run_cells() {
 		MATRIX_KCONFIG[$CELL_KERNEL]=$SCRATCH/kernels/${#kernels[@]}/kconfig.json
 		kernels+=("$CELL_KERNEL")
 	done
-	# Kernels are prepared side by side: downloads and image builds overlap.
-	local prep_pids=() failed=0
-	step "preparing ${#kernels[@]} kernel(s): fetching those not in the cache, reading their configs, building guest images"
+	# kernel id -> the PID preparing it, until it is ready
+	local -A prep_pid=()
+	step "reading ${#kernels[@]} kernel config(s), fetching the kernels not in the cache"
 	for k in "${kernels[@]}"; do
-		kdir=${MATRIX_KCONFIG[$k]%/*}
-		(matrix_prepare_kernel "$k" "$kdir") &
-		prep_pids+=($!)
+		(matrix_prepare_kernel "$k" "${MATRIX_KCONFIG[$k]%/*}") &
+		prep_pid[$k]=$!
 		MATRIX_PIDS+=($!)
 	done
-	for k in "${!prep_pids[@]}"; do
-		wait "${prep_pids[$k]}" || failed=$?
-	done
-	((failed == 0)) || exit "$failed"
-	MATRIX_PIDS=()
 
 	progress_start "${#ids[@]}" "$jobs"
 	progress_event "${#ids[@]} cell(s), ${#MATRIX_FIXTURES[@]} fixture(s) each, $jobs at a time"
-	local -A pid_of=()
+	local -A pid_of=() ended=()
 	local next=0 done=0 id pid status
 	while ((done < ${#ids[@]})); do
 		while ((next < ${#ids[@]} && ${#pid_of[@]} < jobs)); do
 			id=${ids[$next]}
 			matrix_parse_cell "$id"
+			matrix_kernel_ready "$CELL_KERNEL" || break
 			matrix_start_cell "$id" "${MATRIX_KCONFIG[$CELL_KERNEL]}" "$SCRATCH/cells/$next" "${MATRIX_FIXTURES[@]}"
 			if [[ -z $CELL_PID ]]; then
-				matrix_finish "$id" "$next" ''
-				done=$((done + 1))
-				progress_unit_done "$next"
-				progress_event "$id: every fixture unsupported by the kernel, not booted $(progress_status)"
+				ended[$next]=''
 			else
 				pid_of[$next]=$CELL_PID
 				MATRIX_PIDS+=("$CELL_PID")
@@ -252,23 +238,45 @@ matrix_run_cells() {
 			fi
 			next=$((next + 1))
 		done
+		# Records are written after the next cells started: a guest
+		# waits for no jq.
+		for i in "${!ended[@]}"; do
+			matrix_finish "${ids[$i]}" "$i" "${ended[$i]}"
+			done=$((done + 1))
+			progress_unit_done "$i"
+			if [[ -z ${ended[$i]} ]]; then
+				progress_event "${ids[$i]}: every fixture unsupported by the kernel, not booted $(progress_status)"
+			else
+				progress_event "$(matrix_cell_summary "$SCRATCH/cells/$i/record.json") $(progress_status)"
+			fi
+			unset "ended[$i]"
+		done
 		for i in "${!pid_of[@]}"; do
 			pid=${pid_of[$i]}
 			kill -0 "$pid" 2>/dev/null && continue
 			status=0
 			wait "$pid" || status=$?
 			unset "pid_of[$i]"
-			matrix_finish "${ids[$i]}" "$i" "$status"
-			done=$((done + 1))
-			progress_unit_done "$i"
-			progress_event "$(matrix_cell_summary "$SCRATCH/cells/$i/record.json") $(progress_status)"
+			ended[$i]=$status
 		done
+		((${#ended[@]} == 0)) || continue
 		local running=()
 		for i in "${!pid_of[@]}"; do running+=("${ids[$i]}"); done
 		progress_tick "${running[@]}"
-		((done == ${#ids[@]})) || sleep 0.5
+		((done == ${#ids[@]})) || pause 0.1
 	done
 	progress_end
+}
+
+# matrix_kernel_ready ID: true once the kernel's config was read; a
+# kernel that could not be prepared ends the matrix (it said why).
+matrix_kernel_ready() {
+	local pid=${prep_pid[$1]:-} status=0
+	[[ -n $pid ]] || return 0
+	kill -0 "$pid" 2>/dev/null && return 1
+	wait "$pid" || status=$?
+	((status == 0)) || exit "$status"
+	unset "prep_pid[$1]"
 }
 
 matrix_finish() {

@@ -87,6 +87,11 @@ progress_event() {
 # progress_tick NAME...: redraw the live line (terminal only).
 progress_tick() {
 	[[ $PROGRESS_MODE == live ]] || return 0
+	# callers poll often; the line is redrawn twice a second at most
+	local now=${EPOCHREALTIME/[.,]/}
+	now=$((now / 1000))
+	((now - ${PROGRESS_TICK_MS:-0} >= 500)) || return 0
+	PROGRESS_TICK_MS=$now
 	printf '\r\033[K%s: %s, running: %s' "${PMEMLAB_PROG:-pmemlab}" "$(progress_status)" "${*:-nothing}" >&2
 	PROGRESS_LIVE_SHOWN=1
 }
