@@ -139,6 +139,32 @@ assert_debian_61_generic() {
 	[[ $(jq -r '.option_details.ACPI_NFIT | "\(.value) \(.state)"' <<<"$output") == "m module" ]]
 }
 
+@test "a cached kernel's verdict is kept in the cache and reused until its config changes" {
+	fetched cloud61
+	local version config kept
+	version=$(jq -r .kernel "$KCONFIG_JSON")
+	config=$(jq -r .config "$KCONFIG_JSON")
+	[[ $config == "$PMEMLAB_CACHE/kernels/"* ]]
+	# set-up's run left its verdict in the cache
+	kept=("$PMEMLAB_CACHE/kconfig/$version"-*.json)
+	((${#kept[@]} == 1))
+	diff <(jq -S . "${kept[0]}") <(jq -S . "$KCONFIG_JSON")
+	# reused: a mark put into the kept verdict comes back
+	jq -c '.kernel_desc = "marked in the cache"' "${kept[0]}" >"$BATS_TEST_TMPDIR/marked"
+	cp "$BATS_TEST_TMPDIR/marked" "${kept[0]}"
+	run -0 "$PMEMLAB" kconfig -q --format json cloud
+	[[ $(jq -r .kernel_desc <<<"$output") == "marked in the cache" ]]
+	# a config rewritten (a new inode: the suite's cache shares the old
+	# one) is judged again
+	cp "$config" "$config.new"
+	mv "$config.new" "$config"
+	run -0 "$PMEMLAB" kconfig -q --format json cloud
+	[[ $(jq -r .kernel_desc <<<"$output") == "debian:$version" ]]
+	diff <(jq -S . <<<"$output") <(jq -S . "$KCONFIG_JSON")
+	kept=("$PMEMLAB_CACHE/kconfig/$version"-*.json)
+	((${#kept[@]} == 2))
+}
+
 @test "Debian's 6.12 cloud flavour: the same, with modules compressed as .ko.xz" {
 	fetched cloud612
 	output=$(cat "$KCONFIG_JSON")

@@ -77,9 +77,7 @@ cmd_kconfig() {
 	[[ -z $modules || -d $modules ]] || usage_die "--modules '$modules' is not a directory"
 	[[ -z $modules ]] || OPT_MODULES=$modules
 
-	scratch_dir_start kconfig
-	KCONFIG_TMP=$SCRATCH
-
+	KCONFIG_TMP=''
 	local arg=${positional[0]:-}
 	if [[ -n $config ]]; then
 		kconfig_locate_path "$config"
@@ -93,7 +91,7 @@ cmd_kconfig() {
 	[[ -z $modules ]] || kconfig_use_modules "$modules"
 
 	local json
-	json=$(kconfig_json)
+	json=$(kconfig_json_cached)
 	if [[ $format == json ]]; then
 		printf '%s\n' "$json"
 	else

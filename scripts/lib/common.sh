@@ -109,8 +109,8 @@ readonly WORKDIR_OWNER=.pmemlab-owner
 # process; prints its path.
 workdir_create() {
 	local tmp=${TMPDIR:-/tmp} dir
+	# mktemp -d makes it 0700 (the umask can only take bits away)
 	dir=$(mktemp -d "$tmp/$1.XXXXXX") || die "cannot create a work directory in $tmp (is it writable?)"
-	chmod 0700 "$dir"
 	# written whole, then renamed: another run's sweep never reads half a record
 	{ process_identity "$$" >"$dir/.owner.tmp" && mv "$dir/.owner.tmp" "$dir/$WORKDIR_OWNER"; } ||
 		die "cannot write in $dir (disk full?)"

@@ -220,7 +220,8 @@ matrix_run_cells() {
 
 	progress_start "${#ids[@]}" "$jobs"
 	progress_event "${#ids[@]} cell(s), ${#MATRIX_FIXTURES[@]} fixture(s) each, $jobs at a time"
-	local -A pid_of=() ended=()
+	# indexed by cell number: cells are recorded in their order
+	local -a pid_of=() ended=()
 	local next=0 done=0 id pid status
 	while ((done < ${#ids[@]})); do
 		while ((next < ${#ids[@]} && ${#pid_of[@]} < jobs)); do
@@ -229,9 +230,9 @@ matrix_run_cells() {
 			matrix_kernel_ready "$CELL_KERNEL" || break
 			matrix_start_cell "$id" "${MATRIX_KCONFIG[$CELL_KERNEL]}" "$SCRATCH/cells/$next" "${MATRIX_FIXTURES[@]}"
 			if [[ -z $CELL_PID ]]; then
-				ended[$next]=''
+				ended[next]=''
 			else
-				pid_of[$next]=$CELL_PID
+				pid_of[next]=$CELL_PID
 				MATRIX_PIDS+=("$CELL_PID")
 				progress_unit_started "$next"
 				progress_event "$id: started"
@@ -257,7 +258,7 @@ matrix_run_cells() {
 			status=0
 			wait "$pid" || status=$?
 			unset "pid_of[$i]"
-			ended[$i]=$status
+			ended[i]=$status
 		done
 		((${#ended[@]} == 0)) || continue
 		local running=()

@@ -13,7 +13,8 @@
 # KCONFIG_LOOKED (where they looked), or die with status 3.
 # kconfig_json prints the verdict (docs/KCONFIG.md); kconfig_text renders it.
 #
-# KCONFIG_TMP must name a scratch directory (IKCONFIG extraction).
+# KCONFIG_TMP: a scratch directory for IKCONFIG extraction, made when
+# first needed.
 
 [[ -z ${_pmemlab_loaded_kconfig:-} ]] || return 0
 _pmemlab_loaded_kconfig=1
@@ -161,6 +162,11 @@ kconfig_from_ikconfig() {
 	local image=$1
 	KCONFIG_LOOKED+=("$image (CONFIG_IKCONFIG)")
 	[[ -r $image ]] || return 1
+	# a scratch directory only now: most configs are plain files
+	if [[ -z ${KCONFIG_TMP:-} ]]; then
+		scratch_dir_start kconfig
+		KCONFIG_TMP=$SCRATCH
+	fi
 	kconfig_extract_ikconfig "$image" "$KCONFIG_TMP/ikconfig" || return 1
 	KCONFIG_FILE=$KCONFIG_TMP/ikconfig
 	KCONFIG_ORIGIN=$image
@@ -311,6 +317,46 @@ kconfig_json() {
 		--argjson modules "$modules" --argjson builtin "$builtin" --argjson meta "$meta" \
 		-f "$PMEMLAB_ROOT/vm/lib/kconfig.jq" ||
 		die "cannot judge $KCONFIG_FILE against $KCONFIG_REQUIREMENTS"
+}
+
+# kconfig_json_cached: kconfig_json, kept in the cache for the kernels
+# pmemlab unpacked there (never changed once unpacked): judging a config
+# starts about 10 processes (1 s under load); the matrix asks for it at
+# every run, before any guest may start. The key is every input's path,
+# size and mtime: the config, the modules tree's lists, and the
+# requirement table, fixtures and backends it is judged against.
+kconfig_json_cached() {
+	cache_location
+	case $KCONFIG_FILE in
+	"$CACHE_PATH"/kernels/*) ;;
+	*)
+		kconfig_json
+		return
+		;;
+	esac
+	local key file json
+	key=$({
+		printf '%s\n' "$KCONFIG_KERNEL" "$KCONFIG_DESC" "$KCONFIG_ORIGIN" "$KCONFIG_SOURCE" "$KCONFIG_MODDIR"
+		(cd "$PMEMLAB_ROOT" && stat -L -c '%n %s %Y' "$KCONFIG_FILE" \
+			"$KCONFIG_MODDIR"/modules.{builtin,order,dep} \
+			vm/kconfig-requirements.tsv vm/lib/kconfig.sh vm/lib/kconfig.jq vm/backends/* fixtures/* 2>&1)
+	} | sha256sum)
+	file=$CACHE_PATH/kconfig/${KCONFIG_KERNEL:-unknown}-${key:0:16}.json
+	if [[ -s $file ]]; then
+		cat "$file"
+		return
+	fi
+	json=$(kconfig_json) || exit
+	# written whole, then renamed: a run beside us never reads half of it
+	if ! { mkdir -p "${file%/*}" && printf '%s\n' "$json" >"$file.$$" && mv -f "$file.$$" "$file"; }; then
+		rm -f "$file.$$"
+	fi
+	# the kernel's verdicts under older keys (pmemlab changed): the 3 newest stay
+	local old
+	# shellcheck disable=SC2012 # names are a kernel release and a hex key
+	mapfile -t old < <(ls -t "${file%-*}"-*.json 2>/dev/null | tail -n +4)
+	((${#old[@]} == 0)) || rm -f "${old[@]}"
+	printf '%s\n' "$json"
 }
 
 # The verdict as tables: options, backends, fixtures, commands, then the
