@@ -73,10 +73,15 @@ setup() {
 
 @test "memmap: ext4 on a plain virtio disk is dram" {
 	assert_placement virtio-ext4 dram
+	[[ $(fixture_field virtio-ext4 .probe.evidence.fstype) == ext4 ]]
+	[[ $(fixture_field virtio-ext4 .probe.evidence.source) == /dev/vd? ]]
 }
 
-@test "memmap: xfs on a plain virtio disk is dram" {
+@test "memmap: xfs on a plain virtio disk is dram, on a disk of its own (each made by the host)" {
 	assert_placement virtio-xfs dram
+	[[ $(fixture_field virtio-xfs .probe.evidence.fstype) == xfs ]]
+	[[ $(fixture_field virtio-xfs .probe.evidence.source) == /dev/vd? ]]
+	[[ $(fixture_field virtio-xfs .probe.evidence.source) != "$(fixture_field virtio-ext4 .probe.evidence.source)" ]]
 }
 
 @test "memmap: tmpfs is dram" {

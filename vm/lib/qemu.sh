@@ -46,8 +46,10 @@ guest_cmdline() {
 		-device virtio-serial-pci,id=vser
 		-chardev "file,id=results,path=$WORK/results.jsonl"
 		-device virtserialport,bus=vser.0,chardev=results,name=pmemlab.results
-		-drive "file=$WORK/plain.img,if=none,id=plain,format=raw,cache=unsafe"
-		-device virtio-blk-pci,drive=plain,serial=pmemlab-plain)
+		-drive "file=$WORK/plain-ext4.img,if=none,id=plain-ext4,format=raw,cache=unsafe"
+		-device virtio-blk-pci,drive=plain-ext4,serial=pmemlab-plain-ext4
+		-drive "file=$WORK/plain-xfs.img,if=none,id=plain-xfs,format=raw,cache=unsafe"
+		-device virtio-blk-pci,drive=plain-xfs,serial=pmemlab-plain-xfs)
 	if [[ $mode == shell ]]; then
 		QCMD+=(-serial mon:stdio)
 	else
@@ -73,9 +75,15 @@ guest_cmdline() {
 	QCMD+=("${PLAN_QEMU_ARGS[@]}")
 }
 
-# guest_prepare_disk: the plain virtio disk, sparse.
+# guest_prepare_disk: the plain virtio disks, sparse, one per
+# filesystem, each made here with the same mke2fs and mkfs.xfs the guest
+# has (the guest image holds the host's): about 30 ms each natively
+# against 0.15-0.2 s in a TCG guest. The guest mounts them as they are.
 guest_prepare_disk() {
-	truncate -s 512M "$WORK/plain.img" || die "cannot create $WORK/plain.img"
+	local ext4=$WORK/plain-ext4.img xfs=$WORK/plain-xfs.img
+	truncate -s 512M "$ext4" "$xfs" || die "cannot create the plain disks in $WORK"
+	/usr/sbin/mke2fs -q -F -t ext4 -b 4096 "$ext4" >&2 || die "cannot make the plain disk's ext4 in $ext4"
+	/usr/sbin/mkfs.xfs -q -f -m reflink=0 "$xfs" >&2 || die "cannot make the plain disk's xfs in $xfs"
 }
 
 # The per-run archive (run.conf, cmd) appended to the cached image: the
