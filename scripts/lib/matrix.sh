@@ -218,6 +218,18 @@ matrix_run_cells() {
 		MATRIX_PIDS+=($!)
 	done
 
+	# The longest cells first (by backend), so that the last lane to
+	# finish is not one long cell started late; ties keep the given order.
+	local order=() cost=() j c
+	for i in "${!ids[@]}"; do
+		matrix_parse_cell "${ids[$i]}"
+		c=${BACKEND_GUEST_SECONDS[$CELL_BACKEND]:-0}
+		for ((j = ${#order[@]}; j > 0 && cost[j - 1] < c; j--)); do
+			order[j]=${order[j - 1]} cost[j]=${cost[j - 1]}
+		done
+		order[j]=$i cost[j]=$c
+	done
+
 	progress_start "${#ids[@]}" "$jobs"
 	progress_event "${#ids[@]} cell(s), ${#MATRIX_FIXTURES[@]} fixture(s) each, $jobs at a time"
 	# indexed by cell number: cells are recorded in their order
@@ -225,16 +237,17 @@ matrix_run_cells() {
 	local next=0 done=0 id pid status
 	while ((done < ${#ids[@]})); do
 		while ((next < ${#ids[@]} && ${#pid_of[@]} < jobs)); do
-			id=${ids[$next]}
+			i=${order[next]}
+			id=${ids[$i]}
 			matrix_parse_cell "$id"
 			matrix_kernel_ready "$CELL_KERNEL" || break
-			matrix_start_cell "$id" "${MATRIX_KCONFIG[$CELL_KERNEL]}" "$SCRATCH/cells/$next" "${MATRIX_FIXTURES[@]}"
+			matrix_start_cell "$id" "${MATRIX_KCONFIG[$CELL_KERNEL]}" "$SCRATCH/cells/$i" "${MATRIX_FIXTURES[@]}"
 			if [[ -z $CELL_PID ]]; then
-				ended[next]=''
+				ended[i]=''
 			else
-				pid_of[next]=$CELL_PID
+				pid_of[i]=$CELL_PID
 				MATRIX_PIDS+=("$CELL_PID")
-				progress_unit_started "$next"
+				progress_unit_started "$i"
 				progress_event "$id: started"
 			fi
 			next=$((next + 1))

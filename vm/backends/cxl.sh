@@ -7,6 +7,7 @@
 
 BACKEND_DESC["cxl"]="CXL type-3 devices (each a file) made PMem regions with cxl create-region"
 BACKEND_RANK["cxl"]=4
+BACKEND_GUEST_SECONDS["cxl"]=28
 BACKEND_MODULES["cxl"]="cxl_acpi cxl_pci cxl_mem cxl_pmem"
 BACKEND_STEP["cxl"]=$((256 * MiB))
 BACKEND_STEP_WHY["cxl"]="QEMU's cxl-type3 memory is mapped in 256 MiB HDM decoder granules"

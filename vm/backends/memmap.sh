@@ -5,6 +5,7 @@
 
 BACKEND_DESC["memmap"]="memmap=SIZE!OFFSET: guest RAM the kernel treats as PMem (e820)"
 BACKEND_RANK["memmap"]=1
+BACKEND_GUEST_SECONDS["memmap"]=8
 BACKEND_MODULES["memmap"]="nd_e820"
 BACKEND_STEP["memmap"]=$((16 * MiB))
 BACKEND_STEP_WHY["memmap"]="namespace alignment"

@@ -5,6 +5,7 @@
 
 BACKEND_DESC["nvdimm"]="emulated NVDIMMs described by the ACPI NFIT, each a file"
 BACKEND_RANK["nvdimm"]=2
+BACKEND_GUEST_SECONDS["nvdimm"]=10
 BACKEND_MODULES["nvdimm"]="nfit"
 BACKEND_STEP["nvdimm"]=$((16 * MiB))
 BACKEND_STEP_WHY["nvdimm"]="namespace alignment"

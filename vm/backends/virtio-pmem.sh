@@ -7,6 +7,7 @@
 
 BACKEND_DESC["virtio-pmem"]="virtio-pmem-pci devices, each a file; flushes go to the host (no MAP_SYNC)"
 BACKEND_RANK["virtio-pmem"]=3
+BACKEND_GUEST_SECONDS["virtio-pmem"]=15
 BACKEND_MODULES["virtio-pmem"]="virtio_pmem"
 BACKEND_STEP["virtio-pmem"]=$((16 * MiB))
 BACKEND_STEP_WHY["virtio-pmem"]="namespace alignment"

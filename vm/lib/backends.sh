@@ -9,6 +9,9 @@
 # A host half sets, for its NAME (function prefix: NAME with - as _):
 #   BACKEND_DESC[NAME]      one line for --help and docs
 #   BACKEND_RANK[NAME]      its place in lists (smallest first)
+#   BACKEND_GUEST_SECONDS[NAME]  a full TCG run's guest seconds here
+#                           (docs/BENCHMARKS.md): the matrix starts the
+#                           longest cells first
 #   BACKEND_MODULES[NAME]   guest modules it needs, in load order
 #   BACKEND_STEP[NAME]      size granularity in bytes, and
 #   BACKEND_STEP_WHY[NAME]  the reason for it
@@ -37,7 +40,7 @@ readonly GUEST_MACHINE=q35
 # The default when neither --backend nor PMEMLAB_BACKEND says.
 readonly BACKEND_DEFAULT=memmap
 
-declare -gA BACKEND_DESC=() BACKEND_RANK=() BACKEND_MODULES=() BACKEND_STEP=() BACKEND_MIN=() BACKEND_MAX=() BACKEND_BACKING=() BACKEND_STEP_WHY=()
+declare -gA BACKEND_DESC=() BACKEND_RANK=() BACKEND_GUEST_SECONDS=() BACKEND_MODULES=() BACKEND_STEP=() BACKEND_MIN=() BACKEND_MAX=() BACKEND_BACKING=() BACKEND_STEP_WHY=()
 
 backend_load_all() {
 	local f
