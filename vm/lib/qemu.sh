@@ -106,7 +106,6 @@ guest_initrd() {
 
 guest_run() {
 	local mode=$1 start
-	guest_prepare_disk
 	guest_initrd
 	guest_cmdline "$mode"
 	: >"$WORK/results.jsonl"
@@ -119,6 +118,8 @@ guest_run() {
 			  initramfs_seconds: ($seconds | tonumber), kernel: $kernel, kernel_boot: $boot, accel: $accel}'
 		exit "$EX_OK"
 	fi
+	# only for a boot: a dry run names the disks and makes no filesystem
+	guest_prepare_disk
 	step "booting the guest (timeout ${PMEMLAB_TIMEOUT}s)"
 	start=$(now_ms)
 	if [[ $mode == shell ]]; then
