@@ -283,7 +283,8 @@ matrix_run_cells() {
 }
 
 # matrix_kernel_ready ID: true once the kernel's config was read; a
-# kernel that could not be prepared ends the matrix (it said why).
+# kernel that could not be prepared ends the matrix (it said why). Reads
+# and updates matrix_run_cells's prep_pid (called from there only).
 matrix_kernel_ready() {
 	local pid=${prep_pid[$1]:-} status=0
 	[[ -n $pid ]] || return 0
