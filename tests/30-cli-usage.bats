@@ -102,9 +102,16 @@ setup() {
 	refuses "standard input is not a terminal" shell </dev/null
 }
 
-@test "fixtures refuse to run outside a guest without the explicit opt-in" {
-	run -2 sh "$BATS_TEST_DIRNAME/../fixtures/run" tmpfs
+@test "fixtures refuse to run outside a guest without the explicit opt-in, whatever the environment says" {
+	printf 'tmpfs\t%s\t-\n' "$BATS_TEST_DIRNAME/../fixtures/tmpfs.sh" >"$BATS_TEST_TMPDIR/plan.tsv"
+	# the guard of old was this variable: it must not open the door now
+	PMEMLAB_GUEST=1 run -2 sh "$BATS_TEST_DIRNAME/../fixtures/run" "$BATS_TEST_TMPDIR/plan.tsv"
 	[[ $output == *"refusing to run outside a pmemlab guest"*"--destroy-pmem-data"* ]]
+}
+
+@test "die's exit status cannot be set from the environment" {
+	DIE_STATUS=0 PMEMLAB_DIE_STATUS=0 run -3 "$PMEMLAB" kconfig /nonexistent
+	[[ $output == *"/nonexistent"* ]]
 }
 
 # The guest's awk is busybox's; `pmemlab host` runs the fixtures with the

@@ -182,9 +182,24 @@ assert_debian_61_generic() {
 	[[ $(jq -r .modules_dir <<<"$output") == null ]]
 }
 
-@test "every fixture that fixtures/run lists is judged" {
+@test "every fixture file is judged, in the catalog's order" {
 	kconfig_ok "$FRAGMENT"
-	diff <(sh "$BATS_TEST_DIRNAME/../fixtures/run" --list | cut -f1) <(jq -r '.fixtures | keys_unsorted[]' <<<"$output")
+	local judged
+	judged=$(jq -r '.fixtures | keys_unsorted[]' <<<"$output")
+	# the files on disk are the independent fact
+	diff <(find "$BATS_TEST_DIRNAME/../fixtures" -maxdepth 1 -name '*.sh' ! -name lib.sh -printf '%f\n' | sed 's/\.sh$//' | sort) <(sort <<<"$judged")
+	run -0 "$PMEMLAB" fixtures --format json
+	diff <(jq -r '.[].fixture' <<<"$output") - <<<"$judged"
+}
+
+@test "a fixture's FIXTURE_GROUPS puts it under that group's kernel options" {
+	# ext4-dax is in the ext4 group by its file alone: without ext4, unsupported
+	grep -qx 'FIXTURE_GROUPS="fsdax pmem ext4"' "$BATS_TEST_DIRNAME/../fixtures/ext4-dax.sh"
+	craft "$BATS_TEST_TMPDIR/config" 's/^CONFIG_EXT4_FS=y$/# CONFIG_EXT4_FS is not set/'
+	kconfig_ok "$BATS_TEST_TMPDIR/config"
+	[[ $(jq -r '.fixtures["ext4-dax"].supported' <<<"$output") == false ]]
+	[[ $(jq -r '.fixtures["xfs-dax"].supported' <<<"$output") == true ]]
+	[[ $(jq -c '.fixtures["ext4-dax"].missing' <<<"$output") == *EXT4_FS* ]]
 }
 
 @test "without CONFIG_DEV_DAX_PMEM, devdax is unsupported on both backends, with the reason" {

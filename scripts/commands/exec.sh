@@ -67,7 +67,8 @@ cmd_exec() {
 	done
 	(($# > 0)) || usage_die "exec: no command given (pmemlab exec [OPTIONS] -- CMD [ARGS...])"
 	validate_common_options boot
-	PMEMLAB_DIE_STATUS=$EX_EXEC_FAILED
+	validate_built_fixture
+	DIE_STATUS=$EX_EXEC_FAILED
 	OPT_HOST_DIR=$PWD
 	session_start
 	session_prepare exec

@@ -32,7 +32,8 @@ onlined as System RAM, is never touched. The plain-disk controls use a
 options:
   --yes                     really do it (without: say what would be done, exit 2)
   --region NAME             the libnvdimm region to use (regionN, 'ndctl list -R')
-  --fixture NAME            only this fixture (repeatable)
+  --fixture NAME|PATH       only this fixture (repeatable): a name or your fixture file
+  --fixture-opt KEY=VALUE   setup options for the fsdax and devdax fixtures, as for run
   --format text|json        the table, or one JSON document (docs/RESULTS.md)
   -q, --quiet               no progress lines
 USAGE
@@ -40,7 +41,7 @@ USAGE
 
 cmd_host() {
 	local yes=0 region=''
-	OPT_FORMAT=text OPT_FIXTURES=()
+	OPT_FORMAT=text OPT_FIXTURES=() OPT_FIXTURE_OPTS=()
 	while (($#)); do
 		case $1 in
 		-h | --help)
@@ -55,11 +56,12 @@ cmd_host() {
 			OPT_QUIET=1
 			shift
 			;;
-		--region | --fixture | --format)
+		--region | --fixture | --fixture-opt | --format)
 			(($# >= 2)) || usage_die "option $1 needs a value"
 			case $1 in
 			--region) region=$2 ;;
 			--fixture) OPT_FIXTURES+=("$2") ;;
+			--fixture-opt) OPT_FIXTURE_OPTS+=("$2") ;;
 			--format) OPT_FORMAT=$2 ;;
 			esac
 			shift 2
@@ -69,9 +71,12 @@ cmd_host() {
 	done
 	format_check "$OPT_FORMAT"
 	fixture_check "${OPT_FIXTURES[@]}"
+	local kv
+	for kv in "${OPT_FIXTURE_OPTS[@]}"; do fixture_opt_check "$kv"; done
 	[[ -z $region || $region =~ ^region[0-9]+$ ]] || usage_die "invalid region '$region': give regionN as 'ndctl list -R' names it"
 
 	local survey chosen='' size='' line name rsize state why
+	host_load_region_drivers
 	survey=$(host_regions)
 	[[ -n $survey ]] ||
 		die "no persistent memory on this machine: $HOST_SYSFS/bus/nd has no PMem region (no NVDIMM, CXL PMem region or memmap= range, or libnvdimm not loaded)"
@@ -90,7 +95,7 @@ cmd_host() {
 	done <<<"$survey"
 	[[ -n $chosen ]] || {
 		[[ -z $region ]] || usage_die "no region $region on this machine ('ndctl list -R')"
-		PMEMLAB_DIE_STATUS=$EX_RUNTIME die "no unused persistent memory region: name one with --region (its data will be destroyed)"
+		DIE_STATUS=$EX_RUNTIME die "no unused persistent memory region: name one with --region (its data will be destroyed)"
 	}
 	local fixtures=("${OPT_FIXTURES[@]}")
 	# no process substitution: /dev/fd may be missing (a chroot)
@@ -100,8 +105,23 @@ cmd_host() {
 		log "and use a 512 MiB loop file for the plain-disk controls; run again with --yes to do it"
 		return "$EX_USAGE"
 	fi
-	((EUID == 0)) || PMEMLAB_DIE_STATUS=$EX_RUNTIME die "pmemlab host needs root (namespaces, mkfs, mount): sudo $PMEMLAB_ROOT/scripts/pmemlab host --yes ..."
+	((EUID == 0)) || DIE_STATUS=$EX_RUNTIME die "pmemlab host needs root (namespaces, mkfs, mount): sudo $PMEMLAB_ROOT/scripts/pmemlab host --yes ..."
 	host_run "$chosen" "$size" "${fixtures[@]}"
+}
+
+# host_load_region_drivers: the drivers that make PMem regions appear
+# (memmap=, ACPI NFIT, virtio-pmem, CXL), loaded before the survey says
+# there is none: a machine whose drivers are modules shows no region
+# until they load. As root only; one the kernel lacks is skipped.
+readonly HOST_REGION_DRIVERS=(nd_e820 nfit virtio_pmem cxl_acpi cxl_pci cxl_mem cxl_pmem nd_pmem)
+host_load_region_drivers() {
+	local mod loaded=()
+	((EUID == 0)) && command -v modprobe >/dev/null || return 0
+	for mod in "${HOST_REGION_DRIVERS[@]}"; do
+		[[ ! -d /sys/module/$mod ]] || continue
+		modprobe -q "$mod" 2>/dev/null && [[ -d /sys/module/$mod ]] && loaded+=("$mod")
+	done
+	((${#loaded[@]} == 0)) || step "loaded region drivers: ${loaded[*]}"
 }
 
 # host_load_modules FIXTURE...: modprobe the fixtures' FIXTURE_MODULES
@@ -137,17 +157,20 @@ host_run() {
 	HOST_LOOP=$loop
 	host_load_modules "$@"
 	step "using $region ($(human_size "$size")) and $loop for the controls"
+	# the plan, with the files' own expectations; user files run from where they are
+	fixture_plan "$state" host "$(printf '%s\n' "${OPT_FIXTURE_OPTS[@]}")" "$@"
+	sed -i "s|\t/pmemlab/fixtures/|\t$PMEMLAB_ROOT/fixtures/|; s|\t/pmemlab/user/|\t$state/fixtures/|" "$state/plan.tsv"
 	t0=$(now_ms)
 	(
 		unset PMEMLAB_BACKEND
 		export PMEMLAB_STATE=$state PMEMLAB_REGION=$region PMEMLAB_PLAIN_DISK=$loop PMEMPROBE=$probe
-		sh "$PMEMLAB_ROOT/fixtures/run" --destroy-pmem-data "$@"
+		sh "$PMEMLAB_ROOT/fixtures/run" --destroy-pmem-data "$state/plan.tsv"
 	) >"$state/results.jsonl"
 	printf '{"type":"guest","kernel":"%s","modules_failed":[],"pmem_iomem":[]}\n{"type":"done"}\n' "$(uname -r)" >>"$state/results.jsonl"
 	OPT_BACKEND=host OPT_SIZE=$(human_size "$size") KERNEL_DESC="$(uname -r) (this machine)"
 	ACCEL=none ACCEL_REASON="the machine itself" GUEST_SECONDS=$(elapsed_since "$t0") INITRAMFS_SECONDS=0
 	local json
-	json=$(report_json "$state/results.jsonl")
+	json=$(report_json "$state/results.jsonl" "$state/plan.json")
 	report_print "$json"
 	[[ $(jq -r .ok <<<"$json") == true ]] || return "$EX_FAIL"
 }

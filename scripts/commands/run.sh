@@ -15,7 +15,8 @@ Exit status: 0 every placement as expected, 1 a placement or the guest failed,
 
 options:
 $(common_options_help)
-  --fixture NAME            only this fixture (repeatable); 'fixtures/run --list' lists them
+  --fixture NAME|PATH       only this fixture (repeatable): a name ('pmemlab fixtures' lists
+                            them) or your own fixture file (docs/FIXTURES.md)
   --format text|json        the table, or one JSON document (docs/RESULTS.md)
 USAGE
 }
@@ -38,7 +39,7 @@ cmd_run() {
 	session_prepare run
 	guest_run run || true
 	local json
-	json=$(report_json "$WORK/results.jsonl")
+	json=$(report_json "$WORK/results.jsonl" "$WORK/plan.json")
 	report_print "$json"
 	[[ -z ${GUEST_ERROR:-} ]] || log "error: $GUEST_ERROR"
 	[[ $(jq -r .ok <<<"$json") == true ]] || return "$EX_FAIL"

@@ -39,6 +39,7 @@ cmd_shell() {
 	done
 	[[ -t 0 ]] || usage_die "shell: standard input is not a terminal (use 'pmemlab exec' in scripts)"
 	validate_common_options boot
+	validate_built_fixture
 	OPT_HOST_DIR=$PWD
 	session_start
 	session_prepare shell

@@ -46,11 +46,9 @@ complete_commands() {
 
 # complete_help CMD: CMD's --help text (nothing for an unknown CMD).
 complete_help() {
-	case ${1:-} in
-	run | exec | shell | matrix | report | kernel | kconfig | doctor)
-		"$PMEMLAB_ROOT/scripts/pmemlab" "$1" --help 2>/dev/null || true
-		;;
-	esac
+	# a command is its file (scripts/pmemlab)
+	[[ ${1:-} =~ ^[a-z]+$ && -r $PMEMLAB_ROOT/scripts/commands/$1.sh ]] || return 0
+	"$PMEMLAB_ROOT/scripts/pmemlab" "$1" --help 2>/dev/null || true
 }
 
 # Verbs: the word after "pmemlab CMD" on the usage lines, when it is one.

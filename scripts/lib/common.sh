@@ -13,6 +13,9 @@ readonly EX_OK=0 EX_FAIL=1 EX_USAGE=2 EX_RUNTIME=3
 # Set by command-line options only, never taken from the environment
 # (the documented PMEMLAB_* tunables are in docs/CLI.md).
 OPT_QUIET=0 OPT_DRY_RUN=0 OPT_SHOW_CMDLINE=0 OPT_BACKING='' OPT_MODULES='' OPT_HOST_DIR='' OPT_RW_DIR=''
+# die's exit status: a command may set it (exec's 125); internal, so
+# reset here whatever the environment holds.
+DIE_STATUS=$EX_RUNTIME
 
 log() {
 	printf '%s: %s\n' "${PMEMLAB_PROG:-pmemlab}" "$*" >&2
@@ -25,7 +28,7 @@ step() {
 
 die() {
 	log "error: $*"
-	exit "${PMEMLAB_DIE_STATUS:-$EX_RUNTIME}"
+	exit "$DIE_STATUS"
 }
 
 # format_check FORMAT: the --format every command takes, text or json.

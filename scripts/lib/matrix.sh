@@ -81,7 +81,7 @@ matrix_prepare_kernel() {
 	# kconfig fetches a missing kernel and says so on stderr
 	"$PMEMLAB_ROOT/scripts/pmemlab" kconfig --format json "${quiet[@]}" --kernel "$id" \
 		>"$dir/kconfig.json" || status=$?
-	((status == 0)) || PMEMLAB_DIE_STATUS=$status die "kernel $id: its config could not be read"
+	((status == 0)) || DIE_STATUS=$status die "kernel $id: its config could not be read"
 }
 
 # matrix_supported_fixtures KCONFIG BACKEND FIXTURE...: those the kernel's

@@ -20,6 +20,7 @@ OPT_ACCEL=${PMEMLAB_ACCEL:-auto}
 OPT_FORMAT=text
 OPT_KEEP_WORK=0
 OPT_FIXTURES=()
+OPT_FIXTURE_OPTS=()
 OPT_ENV=()
 
 # The backends whose PMem a --backing file can keep, as "a or b".
@@ -50,6 +51,9 @@ $(for b in $(backend_names); do printf '%-27s %-12s %s\n' '' "$b" "${BACKEND_DES
   --keep-work               keep the run's work directory (console log, results)
   --show-cmdline            print the QEMU command line
   --dry-run                 prepare kernel and initramfs, print the QEMU command, do not boot
+  --fixture-opt KEY=VALUE   setup options for the fsdax and devdax fixtures (repeatable):
+                            mkfs='ARGS' (added to mkfs's), mount=OPTS (replace the dax= mount
+                            options), align=4K|2M|1G and map=mem|dev (the namespace)
   -q, --quiet               no progress lines"
 }
 
@@ -58,7 +62,7 @@ parse_common_option() {
 	local opt=$1
 	SHIFT_BY=2
 	case $opt in
-	--backend | --size | --kernel | --modules | --accel | --timeout | --fixture | --format | --backing)
+	--backend | --size | --kernel | --modules | --accel | --timeout | --fixture | --fixture-opt | --format | --backing)
 		(($# >= 2)) || usage_die "option $opt needs a value"
 		;;
 	esac
@@ -70,6 +74,7 @@ parse_common_option() {
 	--accel) OPT_ACCEL=$2 ;;
 	--timeout) PMEMLAB_TIMEOUT=$2 ;;
 	--fixture) OPT_FIXTURES+=("$2") ;;
+	--fixture-opt) OPT_FIXTURE_OPTS+=("$2") ;;
 	--format) OPT_FORMAT=$2 ;;
 	--backing) OPT_BACKING=$(realpath -m -- "$2") ;;
 	--keep-work) OPT_KEEP_WORK=1 SHIFT_BY=1 ;;
@@ -115,6 +120,17 @@ validate_common_options() {
 	[[ -z ${OPT_MODULES:-} || -d $OPT_MODULES ]] ||
 		usage_die "--modules '$OPT_MODULES' is not a directory"
 	fixture_check "${OPT_FIXTURES[@]}"
+	local kv
+	for kv in "${OPT_FIXTURE_OPTS[@]}"; do fixture_opt_check "$kv"; done
 	# parse sizes now so a bad one fails before any build
 	backend_sizes "$OPT_BACKEND" "$OPT_SIZE" >/dev/null
+}
+
+# validate_built_fixture: exec and shell build one fixture (the first
+# named); one that cannot exist on the backend is refused before boot.
+validate_built_fixture() {
+	local name placement note
+	name=$(fixture_ref "${OPT_FIXTURES[0]:-xfs-dax}")
+	IFS=$'\t' read -r placement _ note <<<"$(fixture_expectation "$name" "$OPT_BACKEND")"
+	[[ $placement != - ]] || usage_die "fixture $name cannot exist on the $OPT_BACKEND backend: $note"
 }

@@ -1,15 +1,18 @@
 # shellcheck shell=bash
-# Turn the guest's results (JSON lines) into the placement table or one
-# JSON document. A fixture passes when pmemprobe's verdict equals the
-# expected placement; a skip names what the kernel lacked.
+# Judge the guest's results (JSON lines: facts only) against the host's
+# plan (plan.json: each fixture's expectation, vm/lib/fixtures.sh), and
+# turn them into the placement table or one JSON document. A fixture
+# passes when pmemprobe's verdict equals the expected placement; a skip
+# names what the kernel lacked; a fixture that cannot exist on the
+# backend (n/a) was never built and is a skip with the plan's note.
 
 [[ -z ${_pmemlab_loaded_report:-} ]] || return 0
 _pmemlab_loaded_report=1
 
-# report_json RESULTS: the whole run as one JSON object on stdout.
+# report_json RESULTS PLAN: the whole run as one JSON object on stdout.
 report_json() {
-	local results=$1
-	jq -s --arg backend "$OPT_BACKEND" --arg size "$OPT_SIZE" \
+	local results=$1 plan=$2
+	jq -s --slurpfile plan "$plan" --arg backend "$OPT_BACKEND" --arg size "$OPT_SIZE" \
 		--arg kernel "$KERNEL_DESC" --arg accel "$ACCEL" --arg accel_reason "$ACCEL_REASON" \
 		--arg boot_seconds "$GUEST_SECONDS" --arg initramfs_seconds "$INITRAMFS_SECONDS" \
 		--arg init_seconds "${INIT_SECONDS:-null}" --arg kernel_boot "${KERNEL_BOOT_KIND:-bzimage}" \
@@ -27,7 +30,18 @@ report_json() {
 			else {result: "pass"} end;
 		(map(select(.type == "guest")) | first // {}) as $guest
 		| (map(select(.type == "done")) | first // {}) as $done
-		| [ .[] | select(.type == "fixture") | . + judged ] as $fixtures
+		# the plan in its order: each fixture the guest reported, with its
+		# expectation; an n/a one as a skip with the note
+		| (map(select(.type == "fixture")) | map({key: .fixture, value: .}) | from_entries) as $got
+		| [ $plan[0][] as $p
+		    | if $p.expected == "n/a" then
+			{type: "fixture", fixture: $p.fixture, status: "skip", expected: "n/a", expected_map_sync: null,
+			 reason: "not on the \($backend) backend: \($p.note)", target: "", mount: "", probe: null}
+		      elif $got[$p.fixture] then
+			$got[$p.fixture] + {expected: $p.expected, expected_map_sync: $p.expected_map_sync}
+		      else empty end
+		    | . + {options: $p.options, user_file: (if $p.user_file then $p.file else null end)}
+		    | . + judged ] as $fixtures
 		| {backend: $backend, size: $size, kernel: $kernel,
 		   guest_kernel: $guest.kernel, accel: $accel, accel_reason: $accel_reason,
 		   boot_seconds: ($boot_seconds | tonumber),

@@ -85,12 +85,16 @@ write_run_conf() {
 	{
 		sh_assign PMEMLAB_MODE "$mode"
 		sh_assign PMEMLAB_BACKEND "$OPT_BACKEND"
-		sh_assign PMEMLAB_FIXTURES "${OPT_FIXTURES[*]}"
-		sh_assign PMEMLAB_FIXTURE "${OPT_FIXTURES[0]:-xfs-dax}"
-		local fixtures=("${OPT_FIXTURES[@]}")
-		# exec and shell build one fixture, xfs-dax unless named
-		[[ $mode == run || ${#fixtures[@]} != 0 ]] || fixtures=(xfs-dax)
-		sh_assign PMEMLAB_GUEST_MODULES "$(guest_modules "$mode" "$OPT_BACKEND" "${fixtures[@]}")"
+		local fixtures=("${OPT_FIXTURES[@]}") names=() f
+		# exec and shell build one fixture, xfs-dax unless named; run all
+		((${#fixtures[@]})) || if [[ $mode == run ]]; then mapfile -t fixtures < <(fixture_names); else fixtures=(xfs-dax); fi
+		for f in "${fixtures[@]}"; do names+=("$(fixture_ref "$f")"); done
+		sh_assign PMEMLAB_FIXTURE "${names[0]}"
+		sh_assign PMEMLAB_GUEST_MODULES "$(guest_modules "$mode" "$OPT_BACKEND" "${names[@]}")"
+		# the plan: exec and shell build the first fixture, the others
+		# only have their modules loaded (pmemlab host in a guest)
+		[[ $mode == run ]] || fixtures=("${fixtures[0]}")
+		fixture_plan "$WORK" "$OPT_BACKEND" "$(printf '%s\n' "${OPT_FIXTURE_OPTS[@]}")" "${fixtures[@]}"
 		sh_assign PMEM_DIR "${PMEM_DIR_GUEST:-/mnt/pmem}"
 		sh_assign PMEMLAB_HOST_DIR "${OPT_HOST_DIR:-}"
 		sh_assign PMEMLAB_RW_DIR "${OPT_RW_DIR:-}"

@@ -18,11 +18,15 @@ def evidence:
 	else "\(.probe.pmem_pages)/\(.probe.present) pages in PMem, statx DAX \(.probe.evidence.statx_dax | yn), MAP_SYNC \(.probe.evidence.map_sync | yn), libpmem \(.probe.evidence.libpmem_is_pmem | yn)"
 		+ faults + if .why then " (\(.why))" else "" end
 	end;
+# what --fixture-opt gave the fixture, or its user file
+def setup:
+	(if (.options // []) | length > 0 then "; options \(.options | join(" "))" else "" end)
+	+ (if .user_file then "; file \(.user_file)" else "" end);
 def want_sync: if .expected_map_sync == null then "-" else .expected_map_sync | yn end;
 
 if $part == "summary" then
 	"\n\(.passed) passed, \(.failed) failed, \(.skipped) skipped\(if .unsupported > 0 then ", \(.unsupported) unsupported" else "" end): \(.backend) backend (\(.size)), kernel \(.guest_kernel // .kernel), \(.accel) (\(.accel_reason)), guest ran \(.boot_seconds) s"
 else
 	(["FIXTURE", "EXPECTED", "SYNC", "VERDICT", "RESULT", "EVIDENCE"] | @tsv),
-	(.fixtures[] | [.fixture, .expected, want_sync, (.probe.verdict // "-"), .result, evidence] | @tsv)
+	(.fixtures[] | [.fixture, .expected, want_sync, (.probe.verdict // "-"), .result, evidence + setup] | @tsv)
 end

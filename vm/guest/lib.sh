@@ -102,16 +102,16 @@ pmem_iomem_lines() {
 	grep -i 'persistent memory' /proc/iomem | sed 's/^ *//'
 }
 
+# The host's plan (/pmemlab/plan.tsv), fixture by fixture.
 run_fixtures() {
-	# shellcheck disable=SC2086 # a space-separated list of fixture names
-	PMEMLAB_GUEST=1 sh /pmemlab/fixtures/run $PMEMLAB_FIXTURES | while IFS= read -r line; do
+	sh /pmemlab/fixtures/run /pmemlab/plan.tsv | while IFS= read -r line; do
 		emit "$line"
 	done
 }
 
 # Build the chosen fixture and export PMEM_DIR for the user's command.
 prepare_user_fixture() {
-	out=$(PMEMLAB_GUEST=1 sh /pmemlab/fixtures/run --keep --mount-at "$PMEM_DIR" "$PMEMLAB_FIXTURE")
+	out=$(sh /pmemlab/fixtures/run --keep --mount-at "$PMEM_DIR" /pmemlab/plan.tsv)
 	emit "$out"
 	case $out in *'"status":"ok"'*) ;; *) return 1 ;; esac
 	target=$(cat "$PMEMLAB_STATE/target")

@@ -1,9 +1,11 @@
 # shellcheck shell=bash
-# The fixture catalog on the host side: names in fixtures/run's order,
-# each one's description and modules (from the fixture files, which the
-# guest runs too) and its expectations per backend (fixtures/
-# expectations.tsv, which the guest reads too). Read with bash alone:
-# `fixtures/run --list` starts a sed per field, 0.2 s a call.
+# The fixture catalog, read on the host alone: every fixture file
+# (fixtures/NAME.sh, and the user's own given to --fixture PATH) says
+# everything about itself in its FIXTURE_* header lines (docs/FIXTURES.md,
+# "The fixture file"); fixtures/expectations.tsv holds only the rows where
+# a backend differs from a file's FIXTURE_EXPECT/FIXTURE_MAP_SYNC. From
+# them fixture_plan writes the plan a guest executes: the guest parses no
+# catalog and learns no expectation (the host judges).
 
 [[ -z ${_pmemlab_loaded_fixtures:-} ]] || return 0
 _pmemlab_loaded_fixtures=1
@@ -12,77 +14,127 @@ _pmemlab_loaded_fixtures=1
 . "$PMEMLAB_ROOT/vm/lib/backends.sh"
 
 readonly FIXTURE_EXPECTATIONS=$PMEMLAB_ROOT/fixtures/expectations.tsv
+# The header fields a fixture file may set, and the keys of --fixture-opt.
+readonly FIXTURE_HEADER_FIELDS='DESC RANK MODULES EXPECT MAP_SYNC GROUPS'
+readonly FIXTURE_OPT_KEYS='mkfs mount align map'
 
-# FIXTURE_NAMES: the names, in the order the guest builds them, read
-# once from fixtures/run (a run asks for them several times).
-fixture_load_names() {
-	local line re='^DEFAULT_FIXTURES="(.*)"$'
-	while IFS= read -r line; do
-		[[ $line =~ $re ]] || continue
-		read -r -a FIXTURE_NAMES <<<"${BASH_REMATCH[1]}"
-		return
-	done <"$PMEMLAB_ROOT/fixtures/run"
-	die "fixtures/run names no DEFAULT_FIXTURES"
+# FIXTURE_NAMES: the in-tree fixtures in FIXTURE_RANK order (the order a
+# run builds them: fsdax ones share a namespace, kmem reconfigures it
+# last). FIXTURE_FIELDS[NAME/FIELD]: a header's value. FIXTURE_FILE[NAME]:
+# the file. User fixtures join the last two when fixture_check reads them.
+FIXTURE_NAMES=()
+declare -gA FIXTURE_FIELDS=() FIXTURE_FILE=()
+
+# fixture_read_header NAME FILE: its FIXTURE_* lines into FIXTURE_FIELDS,
+# each value as written (quotes removed; no expansion: headers are data).
+# FIXTURE_LINE[FIELD] keeps the line number, for error messages.
+declare -gA FIXTURE_LINE=()
+fixture_read_header() {
+	local name=$1 file=$2 line field value n=0
+	FIXTURE_LINE=()
+	FIXTURE_FILE[$name]=$file
+	while IFS= read -r line || [[ -n $line ]]; do
+		n=$((n + 1))
+		[[ $line =~ ^FIXTURE_([A-Z_]+)=(.*)$ ]] || continue
+		field=${BASH_REMATCH[1]} value=${BASH_REMATCH[2]}
+		value=${value%%[[:space:]]#*}
+		if [[ $value =~ ^\"(.*)\"$ || $value =~ ^\'(.*)\'$ ]]; then
+			value=${BASH_REMATCH[1]}
+		fi
+		FIXTURE_FIELDS["$name/$field"]=$value
+		FIXTURE_LINE[$field]=$n
+	done <"$file"
 }
-fixture_load_names
+
+# fixture_load_catalog: the in-tree fixture files, read once when this
+# file is sourced (before any subshell), ordered by FIXTURE_RANK.
+fixture_load_catalog() {
+	local file name ranked=()
+	for file in "$PMEMLAB_ROOT"/fixtures/*.sh; do
+		name=${file##*/} name=${name%.sh}
+		[[ $name != lib ]] || continue
+		fixture_read_header "$name" "$file"
+		[[ ${FIXTURE_FIELDS["$name/RANK"]:-} =~ ^[0-9]+$ ]] || die "fixtures/$name.sh has no FIXTURE_RANK=NUMBER line"
+		ranked+=("$(printf '%06d %s' "${FIXTURE_FIELDS["$name/RANK"]}" "$name")")
+	done
+	mapfile -t FIXTURE_NAMES < <(printf '%s\n' "${ranked[@]}" | sort | cut -d' ' -f2)
+}
+fixture_load_catalog
 
 fixture_names() {
 	printf '%s\n' "${FIXTURE_NAMES[@]}"
 }
-
-# FIXTURE_FIELDS[NAME/FIELD]: FIXTURE_FIELD's value in fixtures/NAME.sh,
-# every file read once, when this file is sourced (before any subshell).
-declare -gA FIXTURE_FIELDS=()
-fixture_load_fields() {
-	local name line value
-	for name in "${FIXTURE_NAMES[@]}"; do
-		[[ -r $PMEMLAB_ROOT/fixtures/$name.sh ]] || continue
-		while IFS= read -r line; do
-			[[ $line =~ ^FIXTURE_([A-Z_]+)= ]] || continue
-			value=${line#*=} value=${value//\"/}
-			FIXTURE_FIELDS["$name/${BASH_REMATCH[1]}"]=$value
-		done <"$PMEMLAB_ROOT/fixtures/$name.sh"
-	done
-}
-fixture_load_fields
 
 # fixture_field NAME FIELD
 fixture_field() {
 	printf '%s\n' "${FIXTURE_FIELDS["$1/$2"]:-}"
 }
 
-# fixture_expectations [BACKEND...]: "FIXTURE<TAB>BACKEND<TAB>PLACEMENT
-# <TAB>MAP_SYNC<TAB>NOTE" per fixture and backend (default: every one), the
-# table's rows resolved: a backend without its own row takes the * row.
-fixture_expectations() {
-	local -A row=()
-	local f b p s n backends=("$@")
-	((${#backends[@]})) || mapfile -t backends < <(backend_names)
+# FIXTURE_ROWS[NAME/BACKEND]: expectations.tsv's "PLACEMENT<TAB>MAP_SYNC
+# <TAB>NOTE", the backends where a fixture differs from its file.
+declare -gA FIXTURE_ROWS=()
+fixture_load_rows() {
+	local f b p s n
 	while IFS=$'\t' read -r f b p s n; do
-		[[ -z $f || $f == \#* || -z $s ]] || row["$f/$b"]="$p"$'\t'"$s"$'\t'"$n"
+		[[ -z $f || $f == \#* || -z $s ]] || FIXTURE_ROWS["$f/$b"]="$p"$'\t'"$s"$'\t'"$n"
 	done <"$FIXTURE_EXPECTATIONS"
-	for f in $(fixture_names); do
-		[[ -n ${row["$f/*"]+set} ]] || die "fixtures/expectations.tsv has no '*' row for fixture $f"
+}
+fixture_load_rows
+
+# fixture_expectation NAME BACKEND: "PLACEMENT<TAB>MAP_SYNC<TAB>NOTE",
+# the table's row for that backend when it has one, else the file's own.
+fixture_expectation() {
+	local row=${FIXTURE_ROWS["$1/$2"]:-}
+	[[ -n $row ]] || row="${FIXTURE_FIELDS["$1/EXPECT"]:-}"$'\t'"${FIXTURE_FIELDS["$1/MAP_SYNC"]:--}"$'\t'
+	printf '%s\n' "$row"
+}
+
+# fixture_expectations [BACKEND...]: "FIXTURE<TAB>BACKEND<TAB>PLACEMENT
+# <TAB>MAP_SYNC<TAB>NOTE" per in-tree fixture and backend (default: every
+# backend).
+# shellcheck disable=SC2120 # no BACKEND: every backend
+fixture_expectations() {
+	local f b backends=("$@")
+	((${#backends[@]})) || mapfile -t backends < <(backend_names)
+	for f in "${FIXTURE_NAMES[@]}"; do
 		for b in "${backends[@]}"; do
-			printf '%s\t%s\t%s\n' "$f" "$b" "${row["$f/$b"]:-${row["$f/*"]}}"
+			printf '%s\t%s\t%s\n' "$f" "$b" "$(fixture_expectation "$f" "$b")"
 		done
 	done
 }
 
-# fixture_catalog: "NAME<TAB>EXPECTED<TAB>DESCRIPTION" per fixture, the
-# placement of the * row (what most backends expect).
+# fixture_catalog: "NAME<TAB>EXPECTED<TAB>DESCRIPTION" per in-tree
+# fixture, the placement its file states (what most backends expect).
 fixture_catalog() {
-	local name expect
-	while IFS=$'\t' read -r name _ expect _; do
-		printf '%s\t%s\t%s\n' "$name" "$expect" "$(fixture_field "$name" DESC)"
-	done < <(fixture_expectations '*')
+	local name
+	for name in "${FIXTURE_NAMES[@]}"; do
+		printf '%s\t%s\t%s\n' "$name" "${FIXTURE_FIELDS["$name/EXPECT"]}" "${FIXTURE_FIELDS["$name/DESC"]}"
+	done
 }
 
-# fixture_modules NAME...: the guest modules those fixtures load, in
+# fixture_groups: the kernel-option groups of vm/kconfig-requirements.tsv
+# as "@group<TAB>GROUP<TAB>MEMBERS" lines, from the files' FIXTURE_GROUPS.
+fixture_groups() {
+	local -A members=()
+	local name g order=()
+	for name in "${FIXTURE_NAMES[@]}"; do
+		for g in ${FIXTURE_FIELDS["$name/GROUPS"]:-}; do
+			[[ -n ${members[$g]+set} ]] || order+=("$g")
+			members[$g]+="${members[$g]:+ }$name"
+		done
+	done
+	for g in "${order[@]}"; do
+		printf '@group\t%s\t%s\n' "$g" "${members[$g]}"
+	done
+}
+
+# fixture_modules NAME|PATH...: the guest modules those fixtures load, in
 # order, each once.
 fixture_modules() {
 	local f m seen=' '
 	for f in "$@"; do
+		# a file's name, as fixture_ref gives it, without its fork
+		[[ $f != */* ]] || f=${f##*/} f=${f%.sh}
 		# no $(fixture_field): a fork costs about 9 ms on a loaded host
 		for m in ${FIXTURE_FIELDS["$f/MODULES"]:-}; do
 			[[ $seen == *" $m "* ]] || {
@@ -93,12 +145,121 @@ fixture_modules() {
 	done
 }
 
-# fixture_check NAME...: refuse (exit 2) a name that is no fixture.
-fixture_check() {
-	local known f
-	known=$(fixture_names | tr '\n' ' ')
-	for f in "$@"; do
-		# a name, not a space-separated run of names
-		[[ $f =~ ^[a-z0-9-]+$ && " $known" == *" $f "* ]] || usage_die "unknown fixture '$f': choose one of: $known"
+# fixture_user_name PATH: the name a user's fixture file goes by (its
+# file name without .sh).
+fixture_user_name() {
+	local name=${1##*/}
+	printf '%s\n' "${name%.sh}"
+}
+
+# fixture_load_user PATH: check a user's fixture file (exit 2 naming the
+# file and line) and add it to the catalog under its name. Checked here,
+# before anything is built: a broken file would fail only in the guest.
+fixture_load_user() {
+	local path=$1 name sh_n out field
+	[[ -f $path && -r $path ]] || usage_die "fixture file '$path' does not exist or is not readable"
+	name=$(fixture_user_name "$path")
+	[[ $name =~ ^[A-Za-z0-9][A-Za-z0-9_.-]*$ ]] || usage_die "fixture file '$path': its name '$name' must be letters, digits, '.', '_' or '-'"
+	[[ ${FIXTURE_FILE[$name]:-$path} -ef $path ]] ||
+		usage_die "fixture file '$path': the name '$name' is already taken by ${FIXTURE_FILE[$name]} (rename the file)"
+	# the guest runs it with busybox sh: check it with the same grammar
+	sh_n=(sh -n)
+	! command -v busybox >/dev/null || sh_n=(busybox sh -n)
+	out=$("${sh_n[@]}" "$path" 2>&1) || usage_die "fixture file '$path': shell syntax error: ${out//$'\n'/ }"
+	grep -Eq '^[[:space:]]*fixture_setup[[:space:]]*\(\)' "$path" ||
+		usage_die "fixture file '$path': no fixture_setup() function (it must print the path to probe)"
+	fixture_read_header "$name" "$path"
+	for field in "${!FIXTURE_LINE[@]}"; do
+		[[ " $FIXTURE_HEADER_FIELDS " == *" $field "* ]] ||
+			usage_die "$path:${FIXTURE_LINE[$field]}: unknown header FIXTURE_$field (known: ${FIXTURE_HEADER_FIELDS// /, })"
 	done
+	case ${FIXTURE_FIELDS["$name/EXPECT"]-unset} in
+	pmem | dram) ;;
+	unset) usage_die "fixture file '$path': no FIXTURE_EXPECT=pmem|dram line (where its pages must land)" ;;
+	*) usage_die "$path:${FIXTURE_LINE[EXPECT]}: FIXTURE_EXPECT='${FIXTURE_FIELDS["$name/EXPECT"]}': choose pmem or dram" ;;
+	esac
+	case ${FIXTURE_FIELDS["$name/MAP_SYNC"]:--} in
+	yes | no | -) ;;
+	*) usage_die "$path:${FIXTURE_LINE[MAP_SYNC]}: FIXTURE_MAP_SYNC='${FIXTURE_FIELDS["$name/MAP_SYNC"]}': choose yes, no or -" ;;
+	esac
+	[[ ${FIXTURE_FIELDS["$name/MODULES"]:-} =~ ^[A-Za-z0-9_\ -]*$ ]] ||
+		usage_die "$path:${FIXTURE_LINE[MODULES]}: FIXTURE_MODULES='${FIXTURE_FIELDS["$name/MODULES"]}': module names separated by spaces"
+	[[ -n ${FIXTURE_FIELDS["$name/DESC"]:-} ]] || FIXTURE_FIELDS["$name/DESC"]="user fixture $path"
+	FIXTURE_USER[$name]=$(realpath "$path")
+}
+declare -gA FIXTURE_USER=()
+
+# fixture_ref NAME_OR_PATH: the catalog name of a --fixture value (a
+# value with a / is a file).
+fixture_ref() {
+	if [[ $1 == */* ]]; then fixture_user_name "$1"; else printf '%s\n' "$1"; fi
+}
+
+# fixture_check VALUE...: refuse (exit 2) a name that is no fixture and a
+# fixture file that is broken; read the files into the catalog.
+fixture_check() {
+	local f
+	for f in "$@"; do
+		if [[ $f == */* ]]; then
+			fixture_load_user "$f"
+			continue
+		fi
+		# a name, not a space-separated run of names
+		[[ $f =~ ^[a-z0-9-]+$ && -n ${FIXTURE_FILE[$f]:-} ]] ||
+			usage_die "unknown fixture '$f': choose one of: ${FIXTURE_NAMES[*]}, or give a fixture file's path (docs/FIXTURES.md)"
+	done
+}
+
+# fixture_opt_check KEY=VALUE: refuse a --fixture-opt the fixtures do not
+# know, and values that cannot reach them intact.
+fixture_opt_check() {
+	local key=${1%%=*} value=${1#*=}
+	[[ $1 == *=* && " $FIXTURE_OPT_KEYS " == *" $key "* ]] ||
+		usage_die "invalid --fixture-opt '$1': give KEY=VALUE with KEY one of: ${FIXTURE_OPT_KEYS// /, }"
+	[[ $value != *[$'\t\n']* ]] || usage_die "invalid --fixture-opt '$1': no tabs or newlines"
+	case $key in
+	align) [[ $value =~ ^(4K|2M|1G)$ ]] || usage_die "invalid --fixture-opt '$1': align is 4K, 2M or 1G" ;;
+	map) [[ $value =~ ^(mem|dev)$ ]] || usage_die "invalid --fixture-opt '$1': map is mem or dev" ;;
+	mount) [[ $value =~ ^[A-Za-z0-9_=,.:/-]+$ ]] || usage_die "invalid --fixture-opt '$1': mount options are comma-separated words" ;;
+	esac
+}
+
+# fixture_plan DIR BACKEND OPTS FIXTURE...: what a guest executes, in
+# order. DIR/plan.tsv for the guest, one line per fixture it builds:
+# "NAME<TAB>FILE<TAB>OPTS" (FILE the guest's path; OPTS "-" or the
+# --fixture-opt values as FIXTURE_OPT_KEY='value' assignments). DIR/plan.json
+# for the host's judge: every fixture with its expectation, those that
+# cannot exist on BACKEND too (the guest never sees them). User files are
+# copied to DIR/fixtures/ for the per-run archive. OPTS is one string of
+# KEY=VALUE lines. BACKEND "host": the files' own expectations.
+fixture_plan() {
+	local dir=$1 backend=$2 opts=$3
+	shift 3
+	local name ref file guest_file placement sync note user assign='' kv key rows=''
+	while IFS= read -r kv; do
+		[[ -n $kv ]] || continue
+		key=${kv%%=*}
+		assign+="${assign:+ }FIXTURE_OPT_${key^^}=$(sh_quote "${kv#*=}")"
+	done <<<"$opts"
+	mkdir -p "$dir/fixtures"
+	: >"$dir/plan.tsv"
+	for ref in "$@"; do
+		name=$(fixture_ref "$ref")
+		file=${FIXTURE_FILE[$name]} user=${FIXTURE_USER[$name]:+1}
+		guest_file=/pmemlab/fixtures/$name.sh
+		if [[ -n $user ]]; then
+			cp "$file" "$dir/fixtures/$name.sh" || die "cannot copy $file into $dir"
+			guest_file=/pmemlab/user/$name.sh
+		fi
+		IFS=$'\t' read -r placement sync note <<<"$(fixture_expectation "$name" "$backend")"
+		[[ $placement == - ]] || printf '%s\t%s\t%s\n' "$name" "$guest_file" "${assign:--}" >>"$dir/plan.tsv"
+		rows+="$name"$'\t'"$file"$'\t'"${user:-0}"$'\t'"$placement"$'\t'"$sync"$'\t'"$note"$'\n'
+	done
+	# one jq for the whole plan: a process start costs 10-100 ms here
+	printf '%s' "$rows" | jq -R -n --arg opts "$opts" '
+		[inputs | split("\t") | {fixture: .[0], file: .[1], user_file: (.[2] == "1"),
+		 expected: (if .[3] == "-" then "n/a" else .[3] end),
+		 expected_map_sync: ({"yes": true, "no": false}[.[4]]), note: (.[5] // ""),
+		 options: ($opts | split("\n") | map(select(. != "")))}]' >"$dir/plan.json" ||
+		die "cannot write $dir/plan.json"
 }

@@ -52,7 +52,7 @@ guest_modules_all() {
 		done
 		printf '%s\n' "${GUEST_PMEM_MODULES[@]}"
 		# shellcheck disable=SC2046 # fixture names are words
-		fixture_modules $(fixture_names)
+		fixture_modules $(fixture_names) "${!FIXTURE_USER[@]}"
 		printf '%s\n' "${GUEST_USER_MODULES[@]}"
 	} | uniq_lines
 }

@@ -1,6 +1,6 @@
 # Judge a kernel config against vm/kconfig-requirements.tsv (see there and
 # docs/KCONFIG.md). Called by vm/lib/kconfig.sh as
-#   jq -n --rawfile tsv REQS --rawfile config KV --argjson fixtures [...] --argjson na [...]
+#   jq -n --arg tsv "REQS and the fixtures' @group lines" --rawfile config KV --argjson fixtures [...] --argjson na [...]
 #         --argjson modules {name: path}|null --argjson builtin {...}|null
 #         --argjson meta {...} -f kconfig.jq
 # where KV holds "NAME<TAB>VALUE" lines (VALUE "n" for "is not set").

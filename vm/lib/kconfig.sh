@@ -313,7 +313,8 @@ kconfig_json() {
 		'def nonempty: if . == "" then null else . end;
 		 {kernel: ($kernel | nonempty), kernel_desc: $desc, config: $config, config_source: $source,
 		  modules_dir: ($moddir | nonempty), backends: $ARGS.positional}' --args "${backends[@]}")
-	jq -n --rawfile tsv "$KCONFIG_REQUIREMENTS" --arg config "$kv" --argjson fixtures "$fixtures" --argjson na "$na" \
+	# the fixture groups follow the table (its line numbers stay true)
+	jq -n --arg tsv "$(cat "$KCONFIG_REQUIREMENTS" && fixture_groups)" --arg config "$kv" --argjson fixtures "$fixtures" --argjson na "$na" \
 		--argjson modules "$modules" --argjson builtin "$builtin" --argjson meta "$meta" \
 		-f "$PMEMLAB_ROOT/vm/lib/kconfig.jq" ||
 		die "cannot judge $KCONFIG_FILE against $KCONFIG_REQUIREMENTS"

@@ -34,7 +34,9 @@ guest_cmdline() {
 	# (the probe uses tracepoints), the cubic TCP congestion control
 	# (loopback TCP falls back to reno), the PS/2 controller (the console
 	# is a serial port).
-	local append=(console=ttyS0 loglevel=5 panic=-1 rdinit=/init mitigations=off cryptomgr.notests
+	# pmemlab.guest: what fixtures/run checks before it reformats PMem
+	# (no environment variable can fake a kernel command line)
+	local append=(console=ttyS0 loglevel=5 panic=-1 rdinit=/init pmemlab.guest mitigations=off cryptomgr.notests
 		initcall_blacklist=crypto_kdf108_init,init_kprobe_trace,cubictcp_register,i8042_init
 		"${PLAN_APPEND[@]}")
 	local firmware=()
@@ -94,10 +96,19 @@ guest_initrd() {
 	cp "$WORK/run.conf" "$extra/pmemlab/run.conf"
 	[[ ! -e $WORK/cmd ]] || cp "$WORK/cmd" "$extra/pmemlab/cmd"
 	[[ ! -e $WORK/env ]] || cp "$WORK/env" "$extra/pmemlab/env"
+	[[ ! -e $WORK/plan.tsv ]] || cp "$WORK/plan.tsv" "$extra/pmemlab/plan.tsv"
 	local files=(. pmemlab pmemlab/run.conf) f
-	for f in cmd env; do
+	for f in cmd env plan.tsv; do
 		[[ ! -e $extra/pmemlab/$f ]] || files+=("pmemlab/$f")
 	done
+	# the user's fixture files (--fixture PATH), at the plan's paths
+	if compgen -G "$WORK/fixtures/*.sh" >/dev/null; then
+		mkdir -p "$extra/pmemlab/user"
+		files+=(pmemlab/user)
+		for f in "$WORK"/fixtures/*.sh; do
+			cp "$f" "$extra/pmemlab/user/" && files+=("pmemlab/user/${f##*/}")
+		done
+	fi
 	{
 		cat "$INITRAMFS"
 		(cd "$extra" && printf '%s\n' "${files[@]}" | cpio --quiet -o -H newc -R 0:0)
