@@ -103,7 +103,7 @@ setup() {
 }
 
 @test "fixtures refuse to run outside a guest without the explicit opt-in, whatever the environment says" {
-	printf 'tmpfs\t%s\t-\n' "$BATS_TEST_DIRNAME/../fixtures/tmpfs.sh" >"$BATS_TEST_TMPDIR/plan.tsv"
+	printf 'tmpfs\t%s\t-\t-\n' "$BATS_TEST_DIRNAME/../fixtures/tmpfs.sh" >"$BATS_TEST_TMPDIR/plan.tsv"
 	# the guard of old was this variable: it must not open the door now
 	PMEMLAB_GUEST=1 run -2 sh "$BATS_TEST_DIRNAME/../fixtures/run" "$BATS_TEST_TMPDIR/plan.tsv"
 	[[ $output == *"refusing to run outside a pmemlab guest"*"--destroy-pmem-data"* ]]

@@ -15,7 +15,7 @@ _pmemlab_loaded_fixtures=1
 
 readonly FIXTURE_EXPECTATIONS=$PMEMLAB_ROOT/fixtures/expectations.tsv
 # The header fields a fixture file may set, and the keys of --fixture-opt.
-readonly FIXTURE_HEADER_FIELDS='DESC RANK MODULES EXPECT MAP_SYNC GROUPS'
+readonly FIXTURE_HEADER_FIELDS='DESC RANK MODULES EXPECT MAP_SYNC GROUPS PROBE_SIZE'
 readonly FIXTURE_OPT_KEYS='mkfs mount align map'
 
 # FIXTURE_NAMES: the in-tree fixtures in FIXTURE_RANK order (the order a
@@ -182,6 +182,8 @@ fixture_load_user() {
 	yes | no | -) ;;
 	*) usage_die "$path:${FIXTURE_LINE[MAP_SYNC]}: FIXTURE_MAP_SYNC='${FIXTURE_FIELDS["$name/MAP_SYNC"]}': choose yes, no or -" ;;
 	esac
+	[[ ${FIXTURE_FIELDS["$name/PROBE_SIZE"]:-1M} =~ ^[1-9][0-9]*[KMG]$ ]] ||
+		usage_die "$path:${FIXTURE_LINE[PROBE_SIZE]}: FIXTURE_PROBE_SIZE='${FIXTURE_FIELDS["$name/PROBE_SIZE"]}': a size such as 8M or 1G"
 	[[ ${FIXTURE_FIELDS["$name/MODULES"]:-} =~ ^[A-Za-z0-9_\ -]*$ ]] ||
 		usage_die "$path:${FIXTURE_LINE[MODULES]}: FIXTURE_MODULES='${FIXTURE_FIELDS["$name/MODULES"]}': module names separated by spaces"
 	[[ -n ${FIXTURE_FIELDS["$name/DESC"]:-} ]] || FIXTURE_FIELDS["$name/DESC"]="user fixture $path"
@@ -210,12 +212,19 @@ fixture_check() {
 	done
 }
 
-# fixture_opt_check KEY=VALUE: refuse a --fixture-opt the fixtures do not
-# know, and values that cannot reach them intact.
+# fixture_opt_check [FIXTURE:]KEY=VALUE: refuse a --fixture-opt the
+# fixtures do not know, and values that cannot reach them intact. With
+# FIXTURE: (a name, or a fixture file's name) it is for that one alone.
 fixture_opt_check() {
-	local key=${1%%=*} value=${1#*=}
-	[[ $1 == *=* && " $FIXTURE_OPT_KEYS " == *" $key "* ]] ||
-		usage_die "invalid --fixture-opt '$1': give KEY=VALUE with KEY one of: ${FIXTURE_OPT_KEYS// /, }"
+	local kv=$1 key value
+	if [[ $kv =~ ^([A-Za-z0-9_.-]+):([a-z]+=.*)$ ]]; then
+		[[ -n ${FIXTURE_FILE[${BASH_REMATCH[1]}]:-} ]] ||
+			usage_die "invalid --fixture-opt '$1': no fixture '${BASH_REMATCH[1]}' (give --fixture first for a file)"
+		kv=${BASH_REMATCH[2]}
+	fi
+	key=${kv%%=*} value=${kv#*=}
+	[[ $kv == *=* && " $FIXTURE_OPT_KEYS " == *" $key "* ]] ||
+		usage_die "invalid --fixture-opt '$1': give [FIXTURE:]KEY=VALUE with KEY one of: ${FIXTURE_OPT_KEYS// /, }"
 	[[ $value != *[$'\t\n']* ]] || usage_die "invalid --fixture-opt '$1': no tabs or newlines"
 	case $key in
 	align) [[ $value =~ ^(4K|2M|1G)$ ]] || usage_die "invalid --fixture-opt '$1': align is 4K, 2M or 1G" ;;
@@ -226,7 +235,8 @@ fixture_opt_check() {
 
 # fixture_plan DIR BACKEND OPTS FIXTURE...: what a guest executes, in
 # order. DIR/plan.tsv for the guest, one line per fixture it builds:
-# "NAME<TAB>FILE<TAB>OPTS" (FILE the guest's path; OPTS "-" or the
+# "NAME<TAB>FILE<TAB>PROBE_SIZE<TAB>OPTS" (FILE the guest's path;
+# PROBE_SIZE the file's FIXTURE_PROBE_SIZE or "-"; OPTS "-" or the
 # --fixture-opt values as FIXTURE_OPT_KEY='value' assignments). DIR/plan.json
 # for the host's judge: every fixture with its expectation, those that
 # cannot exist on BACKEND too (the guest never sees them). User files are
@@ -235,16 +245,23 @@ fixture_opt_check() {
 fixture_plan() {
 	local dir=$1 backend=$2 opts=$3
 	shift 3
-	local name ref file guest_file placement sync note user assign='' kv key rows=''
-	while IFS= read -r kv; do
-		[[ -n $kv ]] || continue
-		key=${kv%%=*}
-		assign+="${assign:+ }FIXTURE_OPT_${key^^}=$(sh_quote "${kv#*=}")"
-	done <<<"$opts"
+	local name ref file guest_file placement sync note user assign kv key mine rows=''
 	mkdir -p "$dir/fixtures"
 	: >"$dir/plan.tsv"
 	for ref in "$@"; do
 		name=$(fixture_ref "$ref")
+		# the options for every fixture, then those named for this one
+		assign='' mine=''
+		while IFS= read -r kv; do
+			[[ -n $kv ]] || continue
+			if [[ $kv =~ ^([A-Za-z0-9_.-]+):([a-z]+=.*)$ ]]; then
+				[[ ${BASH_REMATCH[1]} == "$name" ]] || continue
+				kv=${BASH_REMATCH[2]}
+			fi
+			key=${kv%%=*}
+			assign+="${assign:+ }FIXTURE_OPT_${key^^}=$(sh_quote "${kv#*=}")"
+			mine+=$kv$'\x1f'
+		done <<<"$opts"
 		file=${FIXTURE_FILE[$name]} user=${FIXTURE_USER[$name]:+1}
 		guest_file=/pmemlab/fixtures/$name.sh
 		if [[ -n $user ]]; then
@@ -252,14 +269,15 @@ fixture_plan() {
 			guest_file=/pmemlab/user/$name.sh
 		fi
 		IFS=$'\t' read -r placement sync note <<<"$(fixture_expectation "$name" "$backend")"
-		[[ $placement == - ]] || printf '%s\t%s\t%s\n' "$name" "$guest_file" "${assign:--}" >>"$dir/plan.tsv"
-		rows+="$name"$'\t'"$file"$'\t'"${user:-0}"$'\t'"$placement"$'\t'"$sync"$'\t'"$note"$'\n'
+		[[ $placement == - ]] || printf '%s\t%s\t%s\t%s\n' "$name" "$guest_file" \
+			"${FIXTURE_FIELDS["$name/PROBE_SIZE"]:--}" "${assign:--}" >>"$dir/plan.tsv"
+		rows+="$name"$'\t'"$file"$'\t'"${user:-0}"$'\t'"$placement"$'\t'"$sync"$'\t'"$mine"$'\t'"$note"$'\n'
 	done
 	# one jq for the whole plan: a process start costs 10-100 ms here
-	printf '%s' "$rows" | jq -R -n --arg opts "$opts" '
+	printf '%s' "$rows" | jq -R -n '
 		[inputs | split("\t") | {fixture: .[0], file: .[1], user_file: (.[2] == "1"),
 		 expected: (if .[3] == "-" then "n/a" else .[3] end),
-		 expected_map_sync: ({"yes": true, "no": false}[.[4]]), note: (.[5] // ""),
-		 options: ($opts | split("\n") | map(select(. != "")))}]' >"$dir/plan.json" ||
+		 expected_map_sync: ({"yes": true, "no": false}[.[4]]),
+		 options: (.[5] | split("\u001f") | map(select(. != ""))), note: (.[6] // "")}]' >"$dir/plan.json" ||
 		die "cannot write $dir/plan.json"
 }
