@@ -95,6 +95,23 @@ not_offered() {
 	[[ $(cat "$BATS_TEST_TMPDIR/reply") == xfs-dax-inode-noflag ]]
 }
 
+@test "every command's options complete, host's and fixtures' too" {
+	complete host --
+	offered --region
+	offered --yes
+	offered --fixture-opt
+	complete fixtures --
+	offered --backend
+	offered --fixture
+}
+
+@test "--fixture-opt is not taken for --fixture: it offers no fixture names" {
+	complete run --fixture ''
+	offered xfs-dax
+	complete run --fixture-opt ''
+	not_offered xfs-dax
+}
+
 @test "--format, --accel and kernel verbs offer the values the help names" {
 	complete run --format ''
 	[[ $(sort "$BATS_TEST_TMPDIR/reply" | tr '\n' ' ') == "json text " ]]

@@ -80,10 +80,12 @@ complete_options() {
 # defines it (a metavariable such as DIR, or a list such as text|json);
 # nothing when OPTION is a flag.
 complete_metavar() {
-	local cmd=$1 opt=$2 line re
+	local cmd=$1 opt=$2 line re whole
 	re="(^ *|, |\[)$opt(, --?[a-zA-Z0-9-]+)*( ([^] ]+))?"
+	# the option itself, not one it is the start of (--fixture-opt)
+	whole="(^ *|, |\[)$opt([],[:space:]]|$)"
 	while IFS= read -r line; do
-		[[ $line =~ $re ]] || continue
+		[[ $line =~ $whole && $line =~ $re ]] || continue
 		# matrix: "--size, --accel, --timeout, --modules   as for 'pmemlab run'"
 		if [[ $line == *"as for 'pmemlab run'"* && $cmd != run ]]; then
 			complete_metavar run "$opt"
@@ -102,7 +104,11 @@ complete_values() {
 	[[ $metavar != LIST ]] || printf ':list\n'
 	case $opt in
 	--backend | --backends) complete_backends "$cmd" ;;
-	--fixture | --fixtures) fixture_names ;;
+	--fixture | --fixtures)
+		fixture_names
+		# a fixture file of the user's (--fixture PATH)
+		[[ $opt != --fixture ]] || printf ':files\n'
+		;;
 	--kernel | --kernels)
 		complete_kernels
 		printf ':files\n'
