@@ -109,6 +109,10 @@ setup() {
 	[[ $output == *"refusing to run outside a pmemlab guest"*"--destroy-pmem-data"* ]]
 }
 
+@test "matrix refuses a fixture file by name instead of dropping it" {
+	refuses "matrix: --fixtures takes fixture names, not the file './mine.sh'" matrix --list --fixtures ./mine.sh
+}
+
 @test "die's exit status cannot be set from the environment" {
 	DIE_STATUS=0 PMEMLAB_DIE_STATUS=0 run -3 "$PMEMLAB" kconfig /nonexistent
 	[[ $output == *"/nonexistent"* ]]

@@ -163,6 +163,8 @@ matrix_validate() {
 	MATRIX_FIXTURES=()
 	mapfile -t list < <(matrix_split "$fixtures")
 	for f in "${list[@]}"; do
+		# cells are judged against the catalog's expectations per backend
+		[[ $f != */* ]] || usage_die "matrix: --fixtures takes fixture names, not the file '$f': run a fixture file with 'pmemlab run --fixture $f' on each kernel"
 		fixture_check "$f"
 		MATRIX_FIXTURES+=("$f")
 	done
