@@ -54,3 +54,19 @@ setup() {
 	[[ $(jq -r .path <<<"$output") == /dev/dax* ]]
 	[[ $(jq -r .verdict <<<"$output") == pmem ]]
 }
+
+@test "exec on tmpfs attaches no plain disk and says on stderr where its time went" {
+	run -0 --separate-stderr "$PMEMLAB" exec --accel tcg --fixture tmpfs -- ls /sys/block
+	[[ $output != *vd* ]]
+	local re='timing: host prep [0-9.]+ s, boot to /init [0-9.]+ s, modules [0-9.]+ s, fixture [0-9.]+ s, command [0-9.]+ s, other -?[0-9.]+ s, power-off -?[0-9.]+ s \(total [0-9.]+ s\)'
+	[[ $stderr =~ $re ]]
+}
+
+@test "a plain virtio disk is attached only for a fixture that uses it" {
+	run -0 --separate-stderr "$PMEMLAB" exec -q --accel tcg --dry-run -- true
+	[[ $(jq '[.qemu[] | select(startswith("virtio-blk-pci"))] | length' <<<"$output") == 0 ]]
+	run -0 --separate-stderr "$PMEMLAB" exec -q --accel tcg --dry-run --fixture virtio-xfs -- true
+	[[ $(jq -c '[.qemu[] | select(startswith("virtio-blk-pci"))]' <<<"$output") == '["virtio-blk-pci,drive=plain-xfs,serial=pmemlab-plain-xfs"]' ]]
+	run -0 --separate-stderr "$PMEMLAB" run -q --accel tcg --dry-run
+	[[ $(jq '[.qemu[] | select(startswith("virtio-blk-pci"))] | length' <<<"$output") == 2 ]]
+}

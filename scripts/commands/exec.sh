@@ -37,7 +37,34 @@ write_user_command() {
 	printf '%s\n' "$line" >"$WORK/cmd"
 }
 
+# exec_timing: where the time went, from the host's clock (host prep
+# up to QEMU's start, boot up to the guest's "/init reached" line, the
+# whole guest) and the guest's uptime marks (the "done" record's marks,
+# the fixture's seconds): $WORK/timing.json, and a line on stderr unless
+# -q. power-off is QEMU's last part after the guest said done; other is
+# the guest's own rest (the host root over 9p, ports, reports).
+exec_timing() {
+	local total
+	total=$(elapsed_since "$EXEC_START_MS")
+	jq -s -c --argjson prep "$(((QEMU_START_MS - EXEC_START_MS) / 10))" --argjson boot "$INIT_SECONDS" \
+		--argjson guest "$GUEST_SECONDS" --argjson total "$total" '
+		def r: . * 100 | round / 100;
+		(map(select(.type == "done")) | first | .marks // {}) as $m
+		| (map(select(.type == "fixture")) | first | .seconds // 0) as $fixture
+		| (($m.end // 0) - ($m.init // 0)) as $after_init
+		| (if $m.modules then $m.modules - $m.init else null end) as $modules
+		| (if $m.command_end then $m.command_end - $m.command_start else null end) as $command
+		| {host_prep: ($prep / 100), boot: $boot, modules: ($modules | if . then r else null end),
+		   fixture: $fixture, command: ($command | if . then r else null end),
+		   other: (if $m.end then $after_init - ($modules // 0) - $fixture - ($command // 0) | r else null end),
+		   power_off: (if $boot and $m.end then $guest - $boot - $after_init | r else null end),
+		   guest: $guest, total: $total}' "$WORK/results.jsonl" >"$WORK/timing.json" || return 0
+	step "timing: $(jq -r 'def s: if . == null then "?" else "\(.) s" end;
+		"host prep \(.host_prep | s), boot to /init \(.boot | s), modules \(.modules | s), fixture \(.fixture | s), command \(.command | s), other \(.other | s), power-off \(.power_off | s) (total \(.total | s))"' "$WORK/timing.json")"
+}
+
 cmd_exec() {
+	EXEC_START_MS=$(now_ms)
 	while (($#)); do
 		case $1 in
 		-h | --help)
@@ -77,6 +104,7 @@ cmd_exec() {
 		log "error: $GUEST_ERROR"
 		return "$EX_EXEC_FAILED"
 	fi
+	exec_timing
 	local fixture status
 	fixture=$(jq -c 'select(.type == "fixture")' "$WORK/results.jsonl")
 	if [[ $(jq -r .status <<<"$fixture") != ok ]]; then

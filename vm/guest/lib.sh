@@ -6,6 +6,13 @@ log() {
 	printf 'pmemlab-guest: %s\n' "$*" >/dev/kmsg 2>/dev/null || printf 'pmemlab-guest: %s\n' "$*" >&2
 }
 
+# mark NAME: the guest's uptime now, as NAME in the "done" record's
+# marks (the host's timing line, exec); a file, as jobs run in subshells.
+mark() {
+	read -r up _ </proc/uptime
+	echo "\"$1\":$up" >>/run/pmemlab.marks
+}
+
 mount_kernel_filesystems() {
 	mount -t proc proc /proc
 	mount -t sysfs sysfs /sys
@@ -94,7 +101,9 @@ report_guest() {
 # At the end too: a backend may bring its PMem up only when the first
 # fixture asks (a CXL region), after report_guest looked.
 report_done() {
-	emit "$(printf '{"type":"done","pmem_iomem":%s}' "$(pmem_iomem_lines | json_lines)")"
+	mark end
+	marks=$(sep='' && while read -r m; do printf '%s%s' "$sep" "$m" && sep=,; done </run/pmemlab.marks)
+	emit "$(printf '{"type":"done","pmem_iomem":%s,"marks":{%s}}' "$(pmem_iomem_lines | json_lines)" "$marks")"
 }
 
 # /proc/iomem's PMem ranges, nesting indentation removed.
@@ -176,9 +185,11 @@ run_user_command() {
 	out=$(port_path pmemlab.stdout) || out=/dev/console
 	err=$(port_path pmemlab.stderr) || err=/dev/console
 	status=0
+	mark command_start
 	chroot "$NEWROOT" /usr/bin/env -i /bin/sh -c \
 		'. /run/pmemlab/env && cd "$1" && . /run/pmemlab/cmd' sh "$PMEMLAB_HOST_DIR" \
 		</dev/null >"$out" 2>"$err" || status=$?
+	mark command_end
 	emit "{\"type\":\"exec\",\"status\":$status}"
 }
 

@@ -47,11 +47,12 @@ guest_cmdline() {
 		-append "${append[*]}"
 		-device virtio-serial-pci,id=vser
 		-chardev "file,id=results,path=$WORK/results.jsonl"
-		-device virtserialport,bus=vser.0,chardev=results,name=pmemlab.results
-		-drive "file=$WORK/plain-ext4.img,if=none,id=plain-ext4,format=raw,cache=unsafe"
-		-device virtio-blk-pci,drive=plain-ext4,serial=pmemlab-plain-ext4
-		-drive "file=$WORK/plain-xfs.img,if=none,id=plain-xfs,format=raw,cache=unsafe"
-		-device virtio-blk-pci,drive=plain-xfs,serial=pmemlab-plain-xfs)
+		-device virtserialport,bus=vser.0,chardev=results,name=pmemlab.results)
+	local fs
+	for fs in $(guest_plain_types); do
+		QCMD+=(-drive "file=$WORK/plain-$fs.img,if=none,id=plain-$fs,format=raw,cache=unsafe"
+			-device "virtio-blk-pci,drive=plain-$fs,serial=pmemlab-plain-$fs")
+	done
 	if [[ $mode == shell ]]; then
 		QCMD+=(-serial mon:stdio)
 	else
@@ -77,15 +78,41 @@ guest_cmdline() {
 	QCMD+=("${PLAN_QEMU_ARGS[@]}")
 }
 
-# guest_prepare_disk: the plain virtio disks, sparse, one per
-# filesystem, each made here with the same mke2fs and mkfs.xfs the guest
-# has (the guest image holds the host's): about 30 ms each natively
-# against 0.15-0.2 s in a TCG guest. The guest mounts them as they are.
+# guest_plain_types: the filesystems of the plain virtio disks this run
+# uses, one a line: of each fixture the plan builds ($WORK/plan.tsv) in
+# group virtio-disk (FIXTURE_GROUPS), its ext4 or xfs group. A run that
+# builds no such fixture (exec's default xfs-dax) gets no disk.
+guest_plain_types() {
+	local name groups g fs
+	while IFS=$'\t' read -r name _; do
+		groups=" ${FIXTURE_FIELDS["$name/GROUPS"]:-} "
+		[[ $groups == *" virtio-disk "* ]] || continue
+		fs=''
+		for g in ext4 xfs; do
+			[[ $groups != *" $g "* ]] || fs=$g
+		done
+		[[ -n $fs ]] || die "fixture $name is in group virtio-disk but in neither ext4 nor xfs"
+		printf '%s\n' "$fs"
+	done <"$WORK/plan.tsv"
+}
+
+# guest_prepare_disk: the plain virtio disks the run uses, sparse,
+# one per filesystem, each made here with the same mke2fs and mkfs.xfs
+# the guest has (the guest image holds the host's): about 30 ms each
+# natively against 0.15-0.2 s in a TCG guest, but 0.3-0.6 s of host time
+# together on a loaded machine, paid only by runs that need them. The
+# guest mounts them as they are.
 guest_prepare_disk() {
-	local ext4=$WORK/plain-ext4.img xfs=$WORK/plain-xfs.img
-	truncate -s 512M "$ext4" "$xfs" || die "cannot create the plain disks in $WORK"
-	/usr/sbin/mke2fs -q -F -t ext4 -b 4096 "$ext4" >&2 || die "cannot make the plain disk's ext4 in $ext4"
-	/usr/sbin/mkfs.xfs -q -f -m reflink=0 "$xfs" >&2 || die "cannot make the plain disk's xfs in $xfs"
+	local fs img
+	for fs in $(guest_plain_types); do
+		img=$WORK/plain-$fs.img
+		truncate -s 512M "$img" || die "cannot create the plain disk $img"
+		case $fs in
+		ext4) /usr/sbin/mke2fs -q -F -t ext4 -b 4096 "$img" >&2 ;;
+		xfs) /usr/sbin/mkfs.xfs -q -f -m reflink=0 "$img" >&2 ;;
+		*) die "fixture plain disk type '$fs' is neither ext4 nor xfs" ;;
+		esac || die "cannot make the plain disk's $fs in $img"
+	done
 }
 
 # The per-run archive (run.conf, cmd) appended to the cached image: the
