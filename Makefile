@@ -65,7 +65,7 @@ $(BUILD)/asan/%.o: probe/%.c $(PROBE_HDRS) VERSION
 # seed corpus (fuzz/corpus/NAME stays as committed). See docs/PROBE.md.
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 20
-FUZZERS      := iomem mountinfo size pagemap sysfs
+FUZZERS      := iomem mountinfo size pagemap sysfs smaps
 FUZZ_BINS    := $(FUZZERS:%=$(BUILD)/fuzz/%)
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -g -O1
 # -max_len per parser: iomem and mountinfo lines, a --size argument, and
@@ -75,12 +75,14 @@ FUZZ_MAXLEN_mountinfo := 4096
 FUZZ_MAXLEN_size      := 64
 FUZZ_MAXLEN_pagemap   := 8400
 FUZZ_MAXLEN_sysfs     := 2048
+FUZZ_MAXLEN_smaps     := 4096
 
 $(BUILD)/fuzz/iomem:     $(BUILD)/fuzz/obj/iomem.o
 $(BUILD)/fuzz/mountinfo: $(BUILD)/fuzz/obj/mountinfo.o
 $(BUILD)/fuzz/size:      $(BUILD)/fuzz/obj/size.o
 $(BUILD)/fuzz/pagemap:   $(BUILD)/fuzz/obj/classify.o $(BUILD)/fuzz/obj/iomem.o
 $(BUILD)/fuzz/sysfs:     $(BUILD)/fuzz/obj/ndsysfs.o $(BUILD)/fuzz/obj/daxtrace.o $(BUILD)/fuzz/obj/iomem.o
+$(BUILD)/fuzz/smaps:     $(BUILD)/fuzz/obj/smaps.o $(BUILD)/fuzz/obj/vmstat.o
 
 # Say what is missing instead of a link error.
 FUZZ_RT       = $(shell $(FUZZ_CC) -print-file-name=libclang_rt.fuzzer-$(shell uname -m).a 2>/dev/null)

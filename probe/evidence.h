@@ -30,6 +30,12 @@ struct evidence {
 	uint64_t page_cache_resident; /* mincore() on the fresh mapping, before touching */
 	bool huge_known;
 	uint64_t huge_runs_2m;
+	/* 1 GiB (PUD) mappings the pagemap read met: /proc/vmstat thp_split_pud grew by that */
+	bool huge_1g_known;
+	uint64_t huge_runs_1g;
+	char huge_1g_why[160]; /* why unknown */
+	/* the mapping's smaps: 0 when unknown */
+	uint64_t kernel_page_size, mmu_page_size;
 };
 
 void evidence_init(struct evidence *ev);

@@ -45,7 +45,10 @@ static const char usage_text[] =
 	"  --pid PID         survey the file-backed mappings of process PID without\n"
 	"                    touching them (only those of PATH if given)\n"
 	"  --iomem FILE      read the ranges from FILE instead of /proc/iomem\n"
-	"  --sysfs DIR       read libnvdimm regions and NUMA nodes under DIR, not /sys\n"
+	"  --sysfs DIR       read libnvdimm regions, NUMA nodes and device-DAX devices\n"
+	"                    under DIR, not /sys\n"
+	"  --proc DIR        read self/pagemap, self/smaps and vmstat under DIR, not\n"
+	"                    /proc (stand-ins for tests)\n"
 	"  --anon SIZE       probe SIZE bytes of anonymous memory bound (mbind\n"
 	"                    MPOL_BIND) to NUMA node N given by --node N: PMem\n"
 	"                    onlined as System RAM (kmem) reads as pmem, volatile\n"
@@ -137,6 +140,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{"pid", required_argument, NULL, 'P'},
 		{"iomem", required_argument, NULL, 'i'},
 		{"sysfs", required_argument, NULL, 'S'},
+		{"proc", required_argument, NULL, 'O'},
 		{"anon", required_argument, NULL, 'A'},
 		{"tracefs", required_argument, NULL, 'R'},
 		{"node", required_argument, NULL, 'N'},
@@ -151,6 +155,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 	memset(o, 0, sizeof(*o));
 	p->iomem_path = "/proc/iomem";
 	p->sysfs_path = "/sys";
+	p->proc_path = "/proc";
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		switch (c) {
@@ -220,6 +225,12 @@ static int parse_args(int argc, char **argv, struct options *o)
 				return usage_error(
 					"--sysfs '': empty; give a directory such as /sys");
 			p->sysfs_path = optarg;
+			break;
+		case 'O':
+			if (!*optarg)
+				return usage_error(
+					"--proc '': empty; give a directory such as /proc");
+			p->proc_path = optarg;
 			break;
 		case 'T':
 			if (!strcmp(optarg, "auto"))

@@ -45,8 +45,7 @@ int sysfs_parse_u64(const char *text, int base, uint64_t *v)
 	return 0;
 }
 
-/* A small sysfs attribute into @buf (NUL-terminated). 0 or -errno. */
-static int read_attr(const char *path, char *buf, size_t cap)
+int sysfs_read_attr(const char *path, char *buf, size_t cap)
 {
 	ssize_t n;
 	int fd = open(path, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC), rc = 0;
@@ -85,7 +84,7 @@ static void region_read(const char *dir, struct nd_region_info *g)
 	g->sync = -1;
 	/* regionN is a symlink into its ndbus: ".." resolves to the bus. */
 	if (!attr_path(path, sizeof(path), dir, g->name, "../provider") &&
-	    read_attr(path, buf, sizeof(buf)) == 0) {
+	    sysfs_read_attr(path, buf, sizeof(buf)) == 0) {
 		size_t len = strcspn(buf, "\n");
 
 		if (len >= sizeof(g->provider))
@@ -96,7 +95,7 @@ static void region_read(const char *dir, struct nd_region_info *g)
 	}
 	rc = attr_path(path, sizeof(path), dir, g->name, "resource");
 	if (!rc)
-		rc = read_attr(path, buf, sizeof(buf));
+		rc = sysfs_read_attr(path, buf, sizeof(buf));
 	if (rc == -ENOENT) {
 		snprintf(g->error, sizeof(g->error), "no resource attribute (not a PMem region)");
 		return;
@@ -112,7 +111,7 @@ static void region_read(const char *dir, struct nd_region_info *g)
 	}
 	rc = attr_path(path, sizeof(path), dir, g->name, "size");
 	if (!rc)
-		rc = read_attr(path, buf, sizeof(buf));
+		rc = sysfs_read_attr(path, buf, sizeof(buf));
 	if (rc) {
 		snprintf(g->error, sizeof(g->error), "size: %s", strerror(-rc));
 		return;

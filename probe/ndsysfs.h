@@ -31,6 +31,9 @@ void nd_regions_free(struct nd_regions *r);
  */
 int sysfs_parse_u64(const char *text, int base, uint64_t *v);
 
+/* A small sysfs attribute (a regular file) into @buf, NUL-terminated. 0 or -errno. */
+int sysfs_read_attr(const char *path, char *buf, size_t cap);
+
 /* Does @sysfs/devices/system/node/nodeN exist? 0, -ENOENT, or -errno. */
 int numa_node_exists(const char *sysfs, unsigned int node);
 

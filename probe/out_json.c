@@ -201,6 +201,45 @@ static void evidence(FILE *f, const struct evidence *ev, bool anon)
 	u64(f, "major_faults", ev->major_faults);
 	opt_u64(f, "page_cache_resident", ev->resident_known, ev->page_cache_resident);
 	opt_u64(f, "huge_runs_2m", ev->huge_known, ev->huge_runs_2m);
+	opt_u64(f, "huge_runs_1g", ev->huge_1g_known, ev->huge_runs_1g);
+	str(f, "huge_runs_1g_reason", ev->huge_1g_known || anon ? NULL : ev->huge_1g_why);
+	opt_u64(f, "kernel_page_size", ev->kernel_page_size != 0, ev->kernel_page_size);
+	opt_u64(f, "mmu_page_size", ev->mmu_page_size != 0, ev->mmu_page_size);
+}
+
+/* Device DAX: its physical ranges from sysfs and the probed pages by them; else null. */
+static void device_range(FILE *f, const struct report *r)
+{
+	const struct dax_ranges *d = &r->dax;
+	size_t i;
+
+	json_key(f, "device_range", 0);
+	if (r->kind != TARGET_DEVDAX) {
+		fputs("null", f);
+		return;
+	}
+	fputc('{', f);
+	json_key(f, "sysfs", 1);
+	json_str(f, d->dir);
+	json_key(f, "ranges", 0);
+	fputc('[', f);
+	for (i = 0; d->known && i < d->nr; i++) {
+		fputs(i ? ",{" : "{", f);
+		json_key(f, "start", 1);
+		json_hex(f, d->v[i].start);
+		json_key(f, "end", 0);
+		json_hex(f, d->v[i].end);
+		json_key(f, "page_offset", 0);
+		json_hex(f, d->v[i].pgoff);
+		fputc('}', f);
+	}
+	fputc(']', f);
+	str(f, "from", d->known ? d->attrs : NULL);
+	str(f, "error", d->known ? NULL : d->error);
+	boolean(f, "used", r->witness == WITNESS_DEVICE_RANGE);
+	opt_u64(f, "pmem_pages", r->pagemap_blind && d->known, r->dax_pl.pmem);
+	opt_u64(f, "other_pages", r->pagemap_blind && d->known, r->dax_pl.other);
+	fputc('}', f);
 }
 
 /* Do the present PMem pages flush synchronously? null: no PMem page, or a range unknown. */
@@ -280,6 +319,8 @@ void out_json(FILE *f, const struct report *r)
 	fputs(!r->n.pmem ? "null" : r->n.kmem == r->n.pmem ? "true" : "false", f);
 	str(f, "page_strip", r->strip);
 	verdict_fields(f, r->verdict, r->reason, r->expect_asked, r->expect);
+	str(f, "witness", witness_name(r->witness));
+	device_range(f, r);
 	boolean(f, "created", r->created);
 	opt_u64(f, "created_extsize", r->created && r->created_extsize, r->created_extsize);
 	json_key(f, "verify", 0);

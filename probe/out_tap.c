@@ -42,6 +42,8 @@ static void diagnostics(FILE *f, const struct report *r)
 			ev->page_cache_resident);
 	if (ev->huge_known)
 		fprintf(f, "# 2 MiB runs: %" PRIu64 "\n", ev->huge_runs_2m);
+	if (ev->huge_1g_known)
+		fprintf(f, "# 1 GiB runs: %" PRIu64 "\n", ev->huge_runs_1g);
 	if (r->trace.traced)
 		fprintf(f,
 			"# DAX faults: %" PRIu64 " of 4 KiB, %" PRIu64 " of 2 MiB, %" PRIu64
@@ -62,13 +64,19 @@ void out_tap(FILE *f, const struct report *r)
 	num = tap_line(f, num, true,
 		       "map %s: %" PRIu64 " pages of %" PRIu64 " bytes, write-faulted", r->path,
 		       r->pages, r->page_size);
-	num = tap_line(f, num, r->n.present == r->pages,
-		       "every page present after its write fault");
+	if (r->witness == WITNESS_DEVICE_RANGE)
+		num = tap_line(f, num, true,
+			       "every page mapped by its write fault (pagemap does not report "
+			       "1 GiB mappings; witness: device range)");
+	else
+		num = tap_line(f, num, r->n.present == r->pages,
+			       "every page present after its write fault");
 	if (r->verdict == VERDICT_UNKNOWN) {
 		num = tap_line(f, num, false, "placement determined");
 		fprintf(f, "# unknown: %s\n", r->reason);
 	} else {
-		num = tap_line(f, num, true, "placement determined: %s", verdict_name(r->verdict));
+		num = tap_line(f, num, true, "placement determined: %s (witness: %s)",
+			       verdict_name(r->verdict), witness_name(r->witness));
 	}
 	if (r->expect_asked)
 		num = tap_line(f, num, r->verdict == r->expect, "verdict %s is the expected %s",

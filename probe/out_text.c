@@ -65,6 +65,21 @@ static void verdict_line(FILE *f, enum verdict v, const char *reason, bool expec
 	fputc('\n', f);
 }
 
+static void witness_line(FILE *f, const struct report *r)
+{
+	const struct dax_ranges *d = &r->dax;
+
+	if (r->witness == WITNESS_PAGEMAP)
+		fprintf(f, "  witness:      pagemap (the frames of the present pages)\n");
+	if (r->witness != WITNESS_DEVICE_RANGE)
+		return;
+	fprintf(f,
+		"  witness:      device-range (%s, %s: %#" PRIx64 "-%#" PRIx64 "%s; %" PRIu64
+		" pages in PMem ranges, %" PRIu64 " outside; pagemap reports none of the pages)\n",
+		d->dir, d->attrs, d->v[0].start, d->v[0].end, d->nr > 1 ? " and more" : "",
+		r->dax_pl.pmem, r->dax_pl.other);
+}
+
 static void evidence(FILE *f, const struct report *r)
 {
 	const struct evidence *ev = &r->ev;
@@ -109,6 +124,18 @@ faults:
 		fprintf(f, "  2 MiB runs:           %" PRIu64 "\n", ev->huge_runs_2m);
 	else
 		fprintf(f, "  2 MiB runs:           unknown\n");
+	if (ev->huge_1g_known)
+		fprintf(f,
+			"  1 GiB runs:           %" PRIu64
+			" (thp_split_pud: each read of pagemap splits them)\n",
+			ev->huge_runs_1g);
+	else if (r->kind != TARGET_ANON)
+		fprintf(f, "  1 GiB runs:           unknown (%s)\n", ev->huge_1g_why);
+	if (ev->kernel_page_size)
+		fprintf(f,
+			"  page size (smaps):    KernelPageSize %" PRIu64
+			" kB, MMUPageSize %" PRIu64 " kB\n",
+			ev->kernel_page_size >> 10, ev->mmu_page_size >> 10);
 	if (r->trace.traced)
 		fprintf(f,
 			"  DAX faults (trace):   %" PRIu64 " of 4 KiB, %" PRIu64
@@ -197,6 +224,7 @@ void out_text(FILE *f, const struct report *r)
 			n->kmem);
 	ranges(f, r->io, r->iomem_path, r->regions, r->sysfs_path, r->range_pages);
 	verdict_line(f, r->verdict, r->reason, r->expect_asked, r->expect);
+	witness_line(f, r);
 	if (r->verify_asked && r->verify_ok)
 		fprintf(f, "  pattern:      verified\n");
 	else if (r->verify_asked)

@@ -6,15 +6,17 @@
 
 #include "pagemap.h"
 
-int pagemap_open(pid_t pid)
+int pagemap_open(const char *proc, pid_t pid)
 {
-	char path[64];
-	int fd;
+	char path[4096];
+	int fd, n;
 
 	if (pid)
-		snprintf(path, sizeof(path), "/proc/%d/pagemap", (int)pid);
+		n = snprintf(path, sizeof(path), "%s/%d/pagemap", proc, (int)pid);
 	else
-		snprintf(path, sizeof(path), "/proc/self/pagemap");
+		n = snprintf(path, sizeof(path), "%s/self/pagemap", proc);
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return -ENAMETOOLONG;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	return fd < 0 ? -errno : fd;
 }

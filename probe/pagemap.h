@@ -10,8 +10,8 @@
 
 #define PAGEMAP_CHUNK 4096
 
-/* Open /proc/self/pagemap (@pid 0) or /proc/PID/pagemap. fd or -errno. */
-int pagemap_open(pid_t pid);
+/* Open @proc/self/pagemap (@pid 0) or @proc/PID/pagemap. fd or -errno. */
+int pagemap_open(const char *proc, pid_t pid);
 
 /* Classify @pages pages from @vaddr. 0 or -errno. */
 int pagemap_classify(int fd, uint64_t vaddr, uint64_t pages, struct classifier *c);

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -14,7 +15,9 @@
 #include "pagemap.h"
 #include "pattern.h"
 #include "probe.h"
+#include "smaps.h"
 #include "target.h"
+#include "vmstat.h"
 
 static double now_ms(void)
 {
@@ -91,22 +94,73 @@ static int touch(struct probe *p, void *addr, enum touch_method method, struct f
 	return 0;
 }
 
+/*
+ * Reading pagemap (or smaps) splits each 1 GiB (PUD) mapping it meets,
+ * which unmaps it and counts thp_split_pud in /proc/vmstat
+ * (walk_pud_range() in mm/pagewalk.c): the counter's growth across the
+ * read is how many 1 GiB mappings there were, pagemap's own answer for them
+ * being "not present". The counter is system-wide.
+ */
+static void pud_count(const struct probe_opts *o, struct report *r, int rc_before, uint64_t before)
+{
+	struct evidence *ev = &r->ev;
+	char path[4096];
+	uint64_t after = 0;
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/vmstat", o->proc_path);
+	rc = rc_before ? rc_before : vmstat_read(path, "thp_split_pud", &after);
+	if (rc == -ENOENT)
+		snprintf(ev->huge_1g_why, sizeof(ev->huge_1g_why),
+			 "%.96s has no thp_split_pud (no PUD-sized THP in this kernel)", path);
+	else if (rc)
+		snprintf(ev->huge_1g_why, sizeof(ev->huge_1g_why), "%.96s: %s", path,
+			 strerror(-rc));
+	else if (after < before || after - before > r->size / (1ULL << 30))
+		snprintf(ev->huge_1g_why, sizeof(ev->huge_1g_why),
+			 "thp_split_pud grew by more than this mapping holds (another process "
+			 "split 1 GiB mappings meanwhile)");
+	else
+		ev->huge_runs_1g = after - before;
+	ev->huge_1g_known = !ev->huge_1g_why[0];
+}
+
+/* The mapping's page sizes from smaps, after pagemap (smaps splits 1 GiB mappings too). */
+static void page_sizes(const struct probe_opts *o, struct report *r, void *addr)
+{
+	char path[4096];
+	struct smaps_vma v;
+
+	snprintf(path, sizeof(path), "%s/self/smaps", o->proc_path);
+	if (smaps_load(path, (uint64_t)(uintptr_t)addr, &v) == 0 && v.found) {
+		r->ev.kernel_page_size = v.kernel_page_size;
+		r->ev.mmu_page_size = v.mmu_page_size;
+	}
+}
+
 static int classify(const struct probe_opts *o, struct probe *p, void *addr, struct failure *f)
 {
 	struct report *r = &p->r;
 	double t0 = now_ms();
-	int fd, rc;
+	char vmstat[4096];
+	uint64_t before = 0;
+	int fd, rc, rc_before;
 
 	classify_init(&p->cls, &p->io, r->page_size, o->pages);
 	classify_strip_init(&p->cls, r->pages);
-	fd = pagemap_open(0);
+	snprintf(f->buf, sizeof(f->buf), "%s/self/pagemap", o->proc_path);
+	fd = pagemap_open(o->proc_path, 0);
 	if (fd < 0)
-		return failed(f, "open", "/proc/self/pagemap", NULL, fd);
+		return failed(f, "open", f->buf, NULL, fd);
+	snprintf(vmstat, sizeof(vmstat), "%s/vmstat", o->proc_path);
+	rc_before = vmstat_read(vmstat, "thp_split_pud", &before);
 	rc = pagemap_classify(fd, (uintptr_t)addr, r->pages, &p->cls);
 	close(fd);
 	r->classify_ms = now_ms() - t0;
 	if (rc)
-		return failed(f, "read", "/proc/self/pagemap", NULL, rc);
+		return failed(f, "read", f->buf, NULL, rc);
+	pud_count(o, r, rc_before, before);
+	page_sizes(o, r, addr);
 	r->n = p->cls.n;
 	r->ev.huge_known = r->n.pfn_hidden == 0;
 	r->ev.huge_runs_2m = r->n.huge_runs;
@@ -203,7 +257,7 @@ static int probe_mapping(const struct probe_opts *o, struct probe *p, const stru
 	if (t->kind == TARGET_DEVDAX)
 		snprintf(r->trace.why, sizeof(r->trace.why),
 			 "device DAX faults have no tracepoints (drivers/dax/device.c); "
-			 "huge_runs_2m is the only witness");
+			 "huge_runs_2m and huge_runs_1g are the witnesses");
 	else
 		dax_trace_start(&r->trace, o->tracefs);
 	rc = touch(p, addr, o->touch, f, o->path);
@@ -264,7 +318,7 @@ static int probe_anon(const struct probe_opts *o, struct probe *p, struct failur
 	munmap(addr, r->size);
 	if (rc)
 		return rc;
-	r->verdict = verdict_of(&r->n, &p->io, &r->reason);
+	witness_decide(r);
 	conflicts_find(r);
 	return 0;
 }
@@ -299,7 +353,7 @@ int probe_run(const struct probe_opts *o, struct probe *p, struct failure *f)
 			return failed(f, op, o->path, NULL, rc);
 		r->created = true;
 	}
-	rc = target_open(o->path, &t);
+	rc = target_open(o->path, o->sysfs_path, &t);
 	if (!rc)
 		rc = target_map_size(&t, o->size_given, o->size, &r->size);
 	if (rc) {
@@ -313,11 +367,13 @@ int probe_run(const struct probe_opts *o, struct probe *p, struct failure *f)
 	r->pages = (r->size + r->page_size - 1) / r->page_size;
 
 	gather_evidence(o, &t, r->size, &r->ev);
+	if (t.kind == TARGET_DEVDAX)
+		dax_ranges_load(o->sysfs_path, major(t.st.st_rdev), minor(t.st.st_rdev), &r->dax);
 	rc = probe_mapping(o, p, &t, f);
 	target_close(&t);
 	if (rc)
 		return rc;
-	r->verdict = verdict_of(&r->n, &p->io, &r->reason);
+	witness_decide(r);
 	conflicts_find(r);
 	return 0;
 }

@@ -15,6 +15,7 @@ struct probe_opts {
 	const char *path;
 	const char *iomem_path;
 	const char *sysfs_path; /* --sysfs: "/sys" unless a test gives a crafted tree */
+	const char *proc_path;	/* --proc: "/proc" unless a test gives stand-ins */
 	bool size_given;
 	uint64_t size;
 	bool pages, create, verify;

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "classify.h"
+#include "daxrange.h"
 #include "daxtrace.h"
 #include "evidence.h"
 #include "iomem.h"
@@ -15,6 +16,7 @@
 #include "ndsysfs.h"
 #include "target.h"
 #include "verdict.h"
+#include "witness.h"
 
 #define MAX_CONFLICTS 12
 
@@ -30,6 +32,11 @@ struct report {
 	const struct iomem *io;
 	enum verdict verdict;
 	const char *reason; /* why the verdict is unknown */
+	char reason_buf[400];
+	enum witness witness;	     /* what gave the verdict */
+	bool pagemap_blind;	     /* device DAX whose pages pagemap did not report */
+	struct dax_ranges dax;	     /* device DAX: its physical ranges from sysfs */
+	struct dax_placement dax_pl; /* the mapped device pages by those ranges */
 	struct evidence ev;
 	char conflicts[MAX_CONFLICTS][240];
 	size_t nr_conflicts;

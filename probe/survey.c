@@ -130,7 +130,7 @@ int survey_run(pid_t pid, const char *filter, const char *iomem_path, const char
 	maps = fopen(maps_path, "re");
 	if (!maps)
 		return failed(f, "open", maps_path, NULL, -errno);
-	fd = pagemap_open(pid);
+	fd = pagemap_open("/proc", pid);
 	if (fd < 0) {
 		fclose(maps);
 		snprintf(maps_path, sizeof(maps_path), "/proc/%d/pagemap", (int)pid);

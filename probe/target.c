@@ -48,12 +48,13 @@ static int read_sysfs_u64(const char *path, uint64_t *v)
 }
 
 /* Device DAX: /sys/dev/char/M:m/subsystem points at the "dax" bus or class. */
-static bool is_devdax(dev_t rdev)
+static bool is_devdax(const char *sysfs, dev_t rdev)
 {
-	char link[128], dest[256];
+	char link[4096], dest[256];
 	ssize_t n;
 
-	snprintf(link, sizeof(link), "/sys/dev/char/%u:%u/subsystem", major(rdev), minor(rdev));
+	snprintf(link, sizeof(link), "%s/dev/char/%u:%u/subsystem", sysfs, major(rdev),
+		 minor(rdev));
 	n = readlink(link, dest, sizeof(dest) - 1);
 	if (n <= 0)
 		return false;
@@ -65,18 +66,18 @@ static int devdax_geometry(struct target *t)
 {
 	const char *attrs[] = {"size", "device/size"};
 	unsigned int maj = major(t->st.st_rdev), min = minor(t->st.st_rdev);
-	char path[128];
+	char path[4096];
 	uint64_t align;
 	size_t i;
 	int rc = -ENOENT;
 
 	for (i = 0; i < sizeof(attrs) / sizeof(attrs[0]) && rc; i++) {
-		snprintf(path, sizeof(path), "/sys/dev/char/%u:%u/%s", maj, min, attrs[i]);
+		snprintf(path, sizeof(path), "%s/dev/char/%u:%u/%s", t->sysfs, maj, min, attrs[i]);
 		rc = read_sysfs_u64(path, &t->dev_size);
 	}
 	if (rc)
 		return fail(t, "read device-DAX size from /sys/dev/char", NULL, rc);
-	snprintf(path, sizeof(path), "/sys/dev/char/%u:%u/align", maj, min);
+	snprintf(path, sizeof(path), "%s/dev/char/%u:%u/align", t->sysfs, maj, min);
 	if (read_sysfs_u64(path, &align) == 0 && align > t->align)
 		t->align = align;
 	return 0;
@@ -105,7 +106,7 @@ static const char *pseudo_fs(const char *path)
 	return NULL;
 }
 
-static const char *check_type(const struct stat *st)
+static const char *check_type(const char *sysfs, const struct stat *st)
 {
 	static const char *const what =
 		"is not a regular file or a device-DAX character device (/dev/daxX.Y)";
@@ -115,13 +116,14 @@ static const char *check_type(const struct stat *st)
 	if (S_ISDIR(st->st_mode))
 		return "is a directory; give a file inside it";
 	if (S_ISCHR(st->st_mode))
-		return is_devdax(st->st_rdev) ? NULL : "is a character device but not device DAX";
+		return is_devdax(sysfs, st->st_rdev) ? NULL
+						     : "is a character device but not device DAX";
 	if (S_ISBLK(st->st_mode))
 		return "is a block device; probe a file on a DAX filesystem on it instead";
 	return what; /* FIFO, socket */
 }
 
-int target_open(const char *path, struct target *t)
+int target_open(const char *path, const char *sysfs, struct target *t)
 {
 	const char *why;
 	struct stat st;
@@ -129,10 +131,11 @@ int target_open(const char *path, struct target *t)
 	memset(t, 0, sizeof(*t));
 	t->fd = -1;
 	t->align = HUGE_2M;
+	t->sysfs = sysfs;
 	/* Look before opening: opening a FIFO or an arbitrary device has side effects. */
 	if (stat(path, &t->st))
 		return fail(t, "stat", NULL, -errno);
-	why = check_type(&t->st);
+	why = check_type(sysfs, &t->st);
 	if (why)
 		return fail(t, "probe", why, -EINVAL);
 	why = S_ISREG(t->st.st_mode) ? pseudo_fs(path) : NULL;

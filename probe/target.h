@@ -19,6 +19,7 @@ struct target {
 	struct stat st;
 	uint64_t dev_size; /* bytes: st_size, or the device-DAX size */
 	uint64_t align;	   /* mapping alignment: 2 MiB or the device-DAX align */
+	const char *sysfs; /* where /sys/dev/char is read */
 	/* on failure: the operation and, when errno says too little, why */
 	const char *op;
 	const char *why;
@@ -26,7 +27,8 @@ struct target {
 };
 
 /* Returns 0 or -errno; on failure t->op (and maybe t->why) describe it. */
-int target_open(const char *path, struct target *t);
+/* Device DAX is recognised by @sysfs/dev/char/MAJ:MIN/subsystem ("/sys"). */
+int target_open(const char *path, const char *sysfs, struct target *t);
 
 /*
  * Bytes to map: @want if @given, else the whole file or device. -EINVAL with

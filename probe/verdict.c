@@ -142,14 +142,25 @@ uint64_t report_async_pages(const struct report *r)
 void conflicts_find(struct report *r)
 {
 	const struct evidence *ev = &r->ev;
+	struct placement_counts by_range = r->n;
 	const struct placement_counts *n = &r->n;
 	bool placed = r->verdict != VERDICT_UNKNOWN;
 	bool file = r->kind == TARGET_FILE;
 	const char *dax = file ? mount_dax(ev) : NULL;
-	uint64_t async = report_async_pages(r);
-	uint64_t durable = n->pmem - n->kmem; /* PMem pages not onlined as RAM */
-	bool all_durable = r->verdict == VERDICT_PMEM && n->kmem == 0;
-	bool all_async = all_durable && async == n->pmem;
+	uint64_t async = report_async_pages(r), durable;
+	bool all_durable, all_async;
+
+	if (r->witness == WITNESS_DEVICE_RANGE) { /* pagemap saw no page: the device's range did */
+		by_range.pmem = r->dax_pl.pmem;
+		by_range.dram = r->dax_pl.other;
+		by_range.present = r->dax_pl.pmem + r->dax_pl.other;
+		by_range.kmem = 0;
+		n = &by_range;
+		async = r->dax_pl.async;
+	}
+	durable = n->pmem - n->kmem; /* PMem pages not onlined as RAM */
+	all_durable = r->verdict == VERDICT_PMEM && n->kmem == 0;
+	all_async = all_durable && async == n->pmem;
 
 	r->nr_conflicts = r->nr_notes = r->nr_caveats = 0;
 	if (placed && ev->statx_dax == TRI_YES && n->dram)

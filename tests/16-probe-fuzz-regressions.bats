@@ -7,7 +7,7 @@
 
 bats_require_minimum_version 1.5.0
 
-FUZZERS=(iomem mountinfo size pagemap sysfs)
+FUZZERS=(iomem mountinfo size pagemap sysfs smaps)
 
 setup_file() {
 	ROOT=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
