@@ -134,7 +134,7 @@ lint:
 	scripts/lint-pipes $(SHELL_FILES)
 	@# the guest runs these under busybox sh: a syntax error there kills PID 1
 	for f in vm/guest/init vm/guest/lib.sh fixtures/run fixtures/*.sh; do busybox sh -n "$$f" || exit 1; done
-	clang-format --dry-run --Werror $(PROBE_SRCS) $(PROBE_HDRS) $(wildcard bench/*.c tests/data/*.c) \
+	clang-format --dry-run --Werror $(PROBE_SRCS) $(PROBE_HDRS) $(wildcard bench/*.c bench/*/*.c tests/data/*.c) \
 		$(wildcard fuzz/*.c fuzz/*.h)
 	@# man(7) pages: groff's warnings (-ww) are errors
 	for m in $(MAN_PAGES); do w=$$(groff -man -ww -z "$$m" 2>&1) && [ -z "$$w" ] || { echo "$$w" >&2; exit 1; }; done
@@ -144,6 +144,7 @@ bench: all $(BENCH_BIN)
 	bench/speed
 	bench/vm
 	bench/matrix
+	bench/exec
 
 deps:
 	scripts/install-deps

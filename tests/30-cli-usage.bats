@@ -98,6 +98,10 @@ setup() {
 	refuses "exec: no command given" exec --fixture tmpfs
 }
 
+@test "exec --junit into a missing directory is refused before anything boots" {
+	refuses "--junit '/nonexistent/report.xml': not a file in an existing directory" exec --junit /nonexistent/report.xml -- true
+}
+
 @test "shell without a terminal is refused" {
 	refuses "standard input is not a terminal" shell </dev/null
 }

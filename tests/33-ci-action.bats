@@ -253,23 +253,29 @@ nvdimm backend (2G), kernel 6.1.0-56-amd64, tcg (no /dev/kvm)" ]]
 		echo "guest console" >"$work/console.log"
 		cat >"$work/results.jsonl" <<-'JSON'
 			{"type":"guest","kernel":"6.1.0-56-amd64","pmem_iomem":[]}
-			{"type":"fixture","fixture":"devdax","expected":"pmem","status":"ok","probe":{"verdict":"pmem","pmem_pages":10,"present":10,"evidence":{"statx_dax":true,"map_sync":true,"libpmem_is_pmem":true}}}
+			{"type":"fixture","fixture":"devdax","status":"ok","probe":{"verdict":"pmem"}}
 			{"type":"exec","status":3}
 			{"type":"done"}
 		JSON
-		echo "pmemlab: kernel 6.1.0-56-amd64 (pvh), memmap: 1 region(s), accel kvm (a KVM guest boots here)" >&2
+		cat >"$work/report.json" <<-'JSON'
+			{"backend":"memmap","size":"1G","kernel":"6.1.0-56-amd64","guest_kernel":"6.1.0-56-amd64","accel":"kvm","accel_reason":"a KVM guest boots here",
+			 "fixtures":[{"fixture":"devdax","expected":"pmem","status":"ok","result":"pass","probe":{"verdict":"pmem","pmem_pages":10,"present":10,"evidence":{"statx_dax":true,"map_sync":true,"libpmem_is_pmem":true}}}],
+			 "passed":1,"failed":0,"skipped":0}
+		JSON
+		echo '{"command":1.5}' >"$work/timing.json"
 		exit 3
 	EOF
 	cd "$GITHUB_WORKSPACE"
 	run -3 --separate-stderr env INPUT_RUN='make test | tee "log"' INPUT_FIXTURE=devdax "$CI/run"
-	[[ $(tr '\n' ' ' <"$ARGS_LOG") == "exec --keep-work --backend memmap --size 1G --kernel default --timeout 300 --fixture devdax -- sh -c make test | tee \"log\" " ]]
+	[[ $(tr '\n' ' ' <"$ARGS_LOG") == "exec --keep-work --junit $RUNNER_TEMP/pmemlab/junit.xml --backend memmap --size 1G --kernel default --timeout 300 --fixture devdax -- sh -c make test | tee \"log\" " ]]
 	[[ $(head -n 1 "$GITHUB_STEP_SUMMARY") == '### pmemlab exec: `make test \| tee "log"` exited 3' ]]
 	grep -qxF '| devdax | pmem | pmem | pass | 10/10 pages in PMem, statx DAX yes, MAP_SYNC yes, libpmem yes |' "$GITHUB_STEP_SUMMARY"
 	[[ $(output status) == 3 && $(output verdict) == pmem && $(output accel) == kvm && $(output passed) == 1 ]]
 	[[ $(jq -r '[.command, .status, .exec_status, .guest_kernel] | join(" ")' "$RUNNER_TEMP/pmemlab/pmemlab.json") == 'make test | tee "log" 3 3 6.1.0-56-amd64' ]]
 	[[ $(cat "$RUNNER_TEMP/pmemlab/console.log") == "guest console" ]]
-	# the kept work directory is gone; only the artifact's files remain
-	[[ $(find "$RUNNER_TEMP" -mindepth 1 -maxdepth 1) == "$RUNNER_TEMP/pmemlab" ]]
+	[[ $(jq -c .timing "$RUNNER_TEMP/pmemlab/pmemlab.json") == '{"command":1.5}' ]]
+	# pmemlab said "work directory kept": it is, until the job ends
+	[[ -f $(echo "$RUNNER_TEMP"/pmemlab-work.*/pmemlab.*/console.log) ]]
 }
 
 @test "run: pmemlab stopping before any result puts its stderr in the summary and exits with its status" {
@@ -311,7 +317,13 @@ pmemlab: unknown backend '"'pmem'"'
 	grep -qE '^\| xfs-dax \| pmem \| pmem \| pass \| [0-9]+/[0-9]+ pages in PMem, statx DAX yes, MAP_SYNC yes, libpmem yes \|$' "$GITHUB_STEP_SUMMARY"
 	[[ $(jq -r .exec_status "$RUNNER_TEMP/pmemlab/pmemlab.json") == 4 ]]
 	[[ -s $RUNNER_TEMP/pmemlab/console.log ]]
-	[[ $(find "$RUNNER_TEMP" -mindepth 1 -maxdepth 1) == "$RUNNER_TEMP/pmemlab" ]]
+	[[ $(jq -r '.timing | [.boot, .command] | map(type) | join(" ")' "$RUNNER_TEMP/pmemlab/pmemlab.json") == "number number" ]]
+	# the JUnit report: the fixture passed, the command failed with its status
+	[[ $(output junit) == "$RUNNER_TEMP/pmemlab/junit.xml" ]]
+	grep -qF 'tests="2" failures="1" errors="0" skipped="0"' "$RUNNER_TEMP/pmemlab/junit.xml"
+	grep -qxF '    <failure message="exited 4"/>' "$RUNNER_TEMP/pmemlab/junit.xml"
+	# the work directory pmemlab says it kept is there
+	[[ $stderr =~ "work directory kept: "([^$'\n']+) && -s ${BASH_REMATCH[1]}/console.log ]]
 }
 
 # ---- docs/CI.md shows what the tests run ------------------------------------

@@ -3,6 +3,8 @@
 
 # shellcheck source=scripts/lib/guest.sh
 . "$PMEMLAB_ROOT/scripts/lib/guest.sh"
+# shellcheck source=scripts/lib/junit.sh
+. "$PMEMLAB_ROOT/scripts/lib/junit.sh"
 
 # pmemlab's own failures in exec: CMD's status passes through otherwise.
 readonly EX_EXEC_FAILED=125
@@ -24,6 +26,14 @@ $(common_options_help)
   --rw DIR                  share the host's DIR writable (everything else is read-only)
   --env NAME                pass the host's variable NAME too (repeatable)
   --pmem-dir DIR            where the fixture is mounted in the guest (default /mnt/pmem)
+  --junit FILE              write the fixture's placement and CMD's outcome as JUnit XML
+
+CMD runs under the host's /bin/sh (sh -c for a command line), as root in
+the guest, with the host's PATH, HOME, USER, LANG and LD_LIBRARY_PATH and
+the --env names. The host's files are read-only but for the --rw
+directory (/tmp, /run, /mnt and \$HOME are scratch): a command that
+builds (make test) needs --rw . to write its objects. A timing line on
+stderr says where the time went (not with -q).
 USAGE
 }
 
@@ -64,7 +74,7 @@ exec_timing() {
 }
 
 cmd_exec() {
-	EXEC_START_MS=$(now_ms)
+	EXEC_START_MS=$(now_ms) OPT_JUNIT=
 	while (($#)); do
 		case $1 in
 		-h | --help)
@@ -79,6 +89,12 @@ cmd_exec() {
 			;;
 		--rw | --env)
 			parse_user_option "$@"
+			shift 2
+			;;
+		--junit)
+			(($# >= 2)) || usage_die "option --junit needs a value"
+			[[ -d $(dirname -- "$2") && ! -d $2 ]] || usage_die "--junit '$2': not a file in an existing directory"
+			OPT_JUNIT=$(realpath -- "$2")
 			shift 2
 			;;
 		--)
@@ -100,28 +116,43 @@ cmd_exec() {
 	session_start
 	session_prepare exec
 	write_user_command "$@"
+	GUEST_ERROR='' EXEC_COMMAND="$*"
+	exec_outcome
+	[[ -z $OPT_JUNIT ]] || junit_write "$OPT_JUNIT" "$EXEC_STATUS" "$GUEST_ERROR"
+	return "$EXEC_STATUS"
+}
+
+# exec_outcome: boot and report; EXEC_STATUS: exec's exit status (set,
+# not returned, so that errexit stays on in here).
+exec_outcome() {
 	if ! guest_run exec; then
 		log "error: $GUEST_ERROR"
-		return "$EX_EXEC_FAILED"
+		EXEC_STATUS=$EX_EXEC_FAILED
+		return 0
 	fi
 	exec_timing
+	# the judged fixture (the host's plan holds the expectation)
+	report_json "$WORK/results.jsonl" "$WORK/plan.json" >"$WORK/report.json" || die "cannot judge the guest's results"
 	local fixture status
 	fixture=$(jq -c 'select(.type == "fixture")' "$WORK/results.jsonl")
 	if [[ $(jq -r .status <<<"$fixture") != ok ]]; then
 		log "error: fixture ${OPT_FIXTURES[0]:-xfs-dax}: $(jq -r .reason <<<"$fixture")"
-		return "$EX_EXEC_FAILED"
+		EXEC_STATUS=$EX_EXEC_FAILED
+		return 0
 	fi
 	step "fixture $(jq -r '.fixture + " at " + (if .mount != "" then .mount else .target end) + ": " + (.probe.verdict // "?")' <<<"$fixture")"
 	local error
 	error=$(jq -r 'select(.type == "exec") | .error // empty' "$WORK/results.jsonl")
 	if [[ -n $error ]]; then
 		log "error: $error"
-		return "$EX_EXEC_FAILED"
+		EXEC_STATUS=$EX_EXEC_FAILED
+		return 0
 	fi
 	status=$(jq -r 'select(.type == "exec") | .status' "$WORK/results.jsonl")
 	[[ $status =~ ^[0-9]+$ ]] || {
 		log "error: the guest did not report CMD's exit status"
-		return "$EX_EXEC_FAILED"
+		EXEC_STATUS=$EX_EXEC_FAILED
+		return 0
 	}
-	return "$status"
+	EXEC_STATUS=$status
 }
