@@ -76,6 +76,20 @@ echo virtio-pmem >"$work/sys/devices/platform/ndbus0/provider"
 printf '0x%s\n' "$ram_start" >"$work/sys/devices/platform/ndbus0/region0/resource"
 printf '%d\n' "$((16#$ram_end - 16#$ram_start + 1))" >"$work/sys/devices/platform/ndbus0/region0/size"
 ln -s ../../../devices/platform/ndbus0/region0 "$work/sys/bus/nd/devices/region0"
+# /dev/zero as a 1 GiB-aligned device DAX that pagemap does not see (tests/21-probe-witness.bats).
+read -r zmaj zmin < <(stat -c '%t %T' /dev/zero)
+zdev=$work/sys/dev/char/$((16#$zmaj)):$((16#$zmin))
+mkdir -p "$zdev" "$work/sys/bus/dax" "$work/proc/self"
+ln -s ../../../bus/dax "$zdev/subsystem"
+echo 4194304 >"$zdev/size"
+echo 0x140000000 >"$zdev/resource"
+truncate -s 1T "$work/proc/self/pagemap"
+printf '%s\n' '0-7fffffffffff rw-s 00000000 00:05 1 /dev/dax0.0' 'KernelPageSize: 1048576 kB' \
+	'MMUPageSize: 1048576 kB' >"$work/proc/self/smaps"
+echo 'thp_split_pud 0' >"$work/proc/vmstat"
+printf '100000000-1ffffffff : Persistent Memory\n' >"$work/dax-iomem"
+cp -a "$work/sys" "$work/sys-norange"
+rm "$work/sys-norange/dev/char/$((16#$zmaj)):$((16#$zmin))/resource"
 
 # A process with a file mapping for --pid: its own sleep binary.
 sleep 600 &
@@ -98,6 +112,10 @@ vg "$placed" "--pid, json" -- --format json --pid "$sleeper"
 vg "$placed" "--pid PATH, text" -- --pid "$sleeper" "$sleep_bin"
 vg "$placed" "--sysfs virtio-pmem region, json, --pages" -- \
 	--format json --pages --sysfs "$work/sys" "$f"
+vg 0 "device-range witness, json" -- --format json --sysfs "$work/sys" --proc "$work/proc" \
+	--iomem "$work/dax-iomem" /dev/zero
+vg 4 "device range missing: unknown" -- --sysfs "$work/sys-norange" --proc "$work/proc" \
+	--iomem "$work/dax-iomem" /dev/zero
 vg "$placed" "--anon --node 0, kmem-less, text" -- --anon 1M --node 0 --iomem "$work/ram-as-pmem"
 vg "$placed" "--tracefs that is no tracefs, json" -- --format json --tracefs "$work/notrace" "$f"
 vg 3 "--anon on a missing node" -- --anon 1M --node 1023
