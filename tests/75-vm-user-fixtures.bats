@@ -69,5 +69,7 @@ passes_2m() {
 @test "example: device-DAX aligned to 1 GiB, 1 GiB mapped, gives pmem" {
 	[[ $(fixture_field devdax-1g .probe.size) -eq 1073741824 ]]
 	[[ $(fixture_field devdax-1g .probe.verdict) == pmem ]]
+	[[ $(fixture_field devdax-1g .probe.witness) == device-range ]]
+	[[ $(fixture_field devdax-1g .probe.evidence.huge_runs_1g) -eq 1 ]]
 	[[ $(fixture_field devdax-1g .result) == pass ]]
 }

@@ -8,6 +8,7 @@ def faults:
 	(.probe.evidence.fault_sizes // {}) as $f
 	| if $f.traced == true and ($f.faults_2m + $f.faults_4k) > 0 then
 		", faults 2M \($f.faults_2m) 4K \($f.faults_4k)"
+	elif (.probe.evidence.huge_runs_1g // 0) > 0 then ", 1G runs \(.probe.evidence.huge_runs_1g)"
 	elif .probe.pmem_pages > 0 then ", 2M runs \(.probe.evidence.huge_runs_2m // 0)"
 	else "" end;
 def evidence:
@@ -15,7 +16,9 @@ def evidence:
 	elif .probe.target == "anon" then
 		"\(.probe.pmem_pages)/\(.probe.present) pages in PMem, \(.probe.kmem_pages) of them kmem (volatile), NUMA node \(.probe.numa.node): \(.probe.numa.pages_on_node // "?") pages on it"
 		+ if .why then " (\(.why))" else "" end
-	else "\(.probe.pmem_pages)/\(.probe.present) pages in PMem, statx DAX \(.probe.evidence.statx_dax | yn), MAP_SYNC \(.probe.evidence.map_sync | yn), libpmem \(.probe.evidence.libpmem_is_pmem | yn)"
+	else (if .probe.witness == "device-range" then "\(.probe.device_range.pmem_pages)/\(.probe.pages) pages in PMem by the device's range (pagemap does not report 1 GiB mappings)"
+		else "\(.probe.pmem_pages)/\(.probe.present) pages in PMem" end)
+		+ ", statx DAX \(.probe.evidence.statx_dax | yn), MAP_SYNC \(.probe.evidence.map_sync | yn), libpmem \(.probe.evidence.libpmem_is_pmem | yn)"
 		+ faults + if .why then " (\(.why))" else "" end
 	end;
 # what --fixture-opt gave the fixture, or its user file
