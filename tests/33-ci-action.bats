@@ -196,7 +196,7 @@ teardown() {
 # A `pmemlab run --format json` document, two fixtures, one failed.
 run_document() {
 	jq -n '{backend: "nvdimm", size: "2G", kernel: "6.1.0-56-amd64", guest_kernel: "6.1.0-56-amd64",
-		accel: "tcg", accel_reason: "no /dev/kvm", error: null, passed: 1, failed: 1, skipped: 0, ok: false,
+		accel: "tcg", accel_reason: "no /dev/kvm", clocksource: "tsc", error: null, passed: 1, failed: 1, skipped: 0, ok: false,
 		fixtures: [
 		 {fixture: "xfs-dax", expected: "pmem", status: "ok", result: "pass",
 		  probe: {verdict: "pmem", pmem_pages: 4096, present: 4096,
@@ -235,7 +235,9 @@ stand_in() {
 | xfs-dax | pmem | pmem | pass | 4096/4096 pages in PMem, statx DAX yes, MAP_SYNC yes, libpmem yes |
 | tmpfs | dram | pmem | fail | 4096/4096 pages in PMem, statx DAX no, MAP_SYNC no, libpmem yes |
 
-nvdimm backend (2G), kernel 6.1.0-56-amd64, tcg (no /dev/kvm)" ]]
+nvdimm backend (2G), kernel 6.1.0-56-amd64, tcg (no /dev/kvm)
+
+Accelerator: **tcg**, guest clocksource tsc" ]]
 	[[ $(output status) == 1 && $(output failed) == 1 && $(output passed) == 1 && $(output skipped) == 0 ]]
 	[[ $(output accel) == tcg && $(output verdict) == "" ]]
 	[[ $(output dir) == "$RUNNER_TEMP/pmemlab" ]]
@@ -278,6 +280,33 @@ nvdimm backend (2G), kernel 6.1.0-56-amd64, tcg (no /dev/kvm)" ]]
 	[[ -f $(echo "$RUNNER_TEMP"/pmemlab-work.*/pmemlab.*/console.log) ]]
 }
 
+# kvm_document CLOCKSOURCE: pmemlab run's document of a guest that says
+# accel kvm, whose clocksource was CLOCKSOURCE.
+kvm_document() {
+	run_document | jq --arg c "$1" '. + {accel: "kvm", accel_reason: "a KVM guest boots here", clocksource: $c}'
+}
+
+@test "run: accel kvm confirmed by the guest's kvm-clock is said in the summary and the outputs" {
+	kvm_document kvm-clock >"$BATS_TEST_TMPDIR/run.json"
+	stand_in <<-EOF
+		cat "$BATS_TEST_TMPDIR/run.json"
+	EOF
+	run -0 --separate-stderr "$CI/run"
+	[[ $(output accel) == kvm && $(output accel-confirmed) == true ]]
+	grep -qxF 'Accelerator: **kvm**, guest clocksource kvm-clock (KVM confirmed)' "$GITHUB_STEP_SUMMARY"
+}
+
+@test "run: accel kvm with a guest clocksource other than kvm-clock fails the step, saying so" {
+	kvm_document tsc >"$BATS_TEST_TMPDIR/run.json"
+	stand_in <<-EOF
+		cat "$BATS_TEST_TMPDIR/run.json"
+	EOF
+	run -1 --separate-stderr "$CI/run"
+	[[ $stderr == *"reported accel kvm, but the guest's clocksource is 'tsc', not kvm-clock"* ]]
+	[[ $(output accel-confirmed) == false && $(output status) == 0 ]]
+	grep -qxF 'error: accel kvm not confirmed: the guest clocksource is `tsc`, not `kvm-clock`' "$GITHUB_STEP_SUMMARY"
+}
+
 @test "run: pmemlab stopping before any result puts its stderr in the summary and exits with its status" {
 	stand_in <<-'EOF'
 		echo "pmemlab: unknown backend 'pmem'" >&2
@@ -314,6 +343,10 @@ pmemlab: unknown backend '"'pmem'"'
 		INPUT_ARGS="--accel tcg" "$CI/run"
 	echo "$stderr" >&2
 	[[ $(output status) == 4 && $(output verdict) == pmem && $(output accel) == tcg ]]
+	# the guest's own word on its accelerator: no kvm-clock under TCG
+	[[ $(output accel-confirmed) == false ]]
+	[[ $(jq -r .clocksource "$RUNNER_TEMP/pmemlab/pmemlab.json") =~ ^(tsc|hpet|acpi_pm)$ ]]
+	grep -qE '^Accelerator: \*\*tcg\*\*, guest clocksource (tsc|hpet|acpi_pm)$' "$GITHUB_STEP_SUMMARY"
 	grep -qE '^\| xfs-dax \| pmem \| pmem \| pass \| [0-9]+/[0-9]+ pages in PMem, statx DAX yes, MAP_SYNC yes, libpmem yes \|$' "$GITHUB_STEP_SUMMARY"
 	[[ $(jq -r .exec_status "$RUNNER_TEMP/pmemlab/pmemlab.json") == 4 ]]
 	[[ -s $RUNNER_TEMP/pmemlab/console.log ]]

@@ -23,6 +23,8 @@ end),
 (.fixtures[] | "| \(.fixture | cell) | \(.expected | cell) | \(.probe.verdict // "-" | cell) | \(.result | cell) | \(evidence | cell) |"),
 "",
 "\(.backend) backend (\(.size)), kernel \(.guest_kernel // .kernel // "?"), \(.accel // "?")\(if .accel_reason then " (\(.accel_reason))" else "" end)",
+"",
+"Accelerator: **\(.accel // "?")**, guest clocksource \(.clocksource // "unknown")\(if .accel == "kvm" and .clocksource == "kvm-clock" then " (KVM confirmed)" elif .accel == "kvm" then " (KVM NOT confirmed)" else "" end)",
 (if .timing then "",
 	"timing (s): host prep \(.timing.host_prep), boot to /init \(.timing.boot), modules \(.timing.modules), fixture \(.timing.fixture), command \(.timing.command), other \(.timing.other), power-off \(.timing.power_off), total \(.timing.total)"
 else empty end),

@@ -43,7 +43,7 @@ report_json() {
 		    | . + {options: $p.options, user_file: (if $p.user_file then $p.file else null end)}
 		    | . + judged ] as $fixtures
 		| {backend: $backend, size: $size, kernel: $kernel,
-		   guest_kernel: $guest.kernel, accel: $accel, accel_reason: $accel_reason,
+		   guest_kernel: $guest.kernel, accel: $accel, accel_reason: $accel_reason, clocksource: $guest.clocksource,
 		   boot_seconds: ($boot_seconds | tonumber),
 		   init_seconds: ($init_seconds | fromjson), kernel_boot: $kernel_boot,
 		   initramfs_seconds: ($initramfs_seconds | tonumber),
