@@ -76,6 +76,30 @@ require_yq() {
 	[[ $(yq -r '[.runs.steps[] | .id // .run] | join(" ")' "$ROOT/action.yml") == *"key cache "*"scripts/ci/kernel"*" run"* ]]
 }
 
+# ---- the deps step -------------------------------------------------------
+
+# os_release ID [ID_LIKE]: a stand-in os-release file, in PMEMLAB_OS_RELEASE.
+os_release() {
+	export PMEMLAB_OS_RELEASE=$BATS_TEST_TMPDIR/os-release
+	printf 'PRETTY_NAME="%s"\nID=%s\n' "$1 test" "$1" >"$PMEMLAB_OS_RELEASE"
+	[[ -z ${2:-} ]] || printf 'ID_LIKE="%s"\n' "$2" >>"$PMEMLAB_OS_RELEASE"
+}
+
+@test "deps: a runner that is neither Debian nor Ubuntu fails the first step, naming the fix" {
+	os_release fedora
+	run -3 --separate-stderr "$CI/deps"
+	[[ $stderr == *"this runner is fedora test: pmemlab installs Debian's (or Ubuntu's) packages"*"container: {image: debian:12"* ]]
+	[[ ! -s $GITHUB_PATH ]]
+}
+
+@test "deps: Ubuntu without an Ubuntu kernel source fails the first step, naming the Debian container" {
+	[[ ! -e $ROOT/vm/kernels/ubuntu.sh ]] || skip "vm/kernels/ubuntu.sh exists: this tree can boot Ubuntu's kernel"
+	os_release ubuntu debian
+	run -3 --separate-stderr "$CI/deps"
+	[[ $stderr == *"this runner is ubuntu test, and this pmemlab has no Ubuntu kernel source"*"container: {image: debian:12"* ]]
+	[[ ! -s $GITHUB_PATH ]]
+}
+
 # ---- the kvm step --------------------------------------------------------
 
 @test "kvm: a usable /dev/kvm is left as it is" {

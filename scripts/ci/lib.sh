@@ -46,3 +46,30 @@ ci_as_root() {
 		return 1
 	fi
 }
+
+# ci_host_check: the first step stops, with the reason and the fix, on a
+# runner where a later step could not work: an OS whose packages and
+# kernels pmemlab does not know, Ubuntu while no Ubuntu kernel source
+# (vm/kernels/ubuntu.sh) is there, or no way to install packages as root.
+# PMEMLAB_OS_RELEASE names the os-release file (a test seam).
+ci_host_check() {
+	local file=${PMEMLAB_OS_RELEASE:-/etc/os-release} key value id='' like='' name=''
+	[[ -r $file ]] || file=/usr/lib/os-release
+	while IFS='=' read -r key value; do
+		value=${value#[\"\']} value=${value%[\"\']}
+		case $key in
+		ID) id=$value ;;
+		ID_LIKE) like=$value ;;
+		PRETTY_NAME) name=$value ;;
+		esac
+	done <"$file" || die "cannot read $file: which OS is this runner?"
+	local fix="run the job in a Debian 12 container: 'container: {image: debian:12, options: --device /dev/kvm}' (docs/CI.md)"
+	if [[ $id == ubuntu || " $like " == *" ubuntu "* ]]; then
+		[[ -r $PMEMLAB_ROOT/vm/kernels/ubuntu.sh ]] ||
+			die "this runner is ${name:-Ubuntu}, and this pmemlab has no Ubuntu kernel source (vm/kernels/ubuntu.sh): $fix"
+	elif [[ $id != debian ]]; then
+		die "this runner is ${name:-$id}: pmemlab installs Debian's (or Ubuntu's) packages and boots their kernels; $fix"
+	fi
+	((EUID == 0)) || { command -v sudo >/dev/null && sudo -n true 2>/dev/null; } ||
+		die "the steps install packages as root: run as root, or as a user with passwordless sudo (GitHub's hosted runners have it)"
+}
