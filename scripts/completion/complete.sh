@@ -10,6 +10,7 @@
 #   _complete commands              run, exec, ... (and --version, --help)
 #   _complete verbs CMD             kernel: fetch update list; report: merge
 #   _complete options CMD           every option CMD's --help names
+#   _complete suites                the suites of scripts/suites/ (pmemlab suite NAME)
 #   _complete values CMD OPTION     what OPTION takes; nothing for a flag.
 #       Besides words, a line may be :files, :dirs or :variables (the
 #       completion offers paths or shell variables), :none (a value no
@@ -27,7 +28,12 @@ complete_words() {
 	verbs) complete_verbs "${1:-}" ;;
 	options) complete_options "${1:-}" ;;
 	values) complete_values "${1:-}" "${2:-}" ;;
-	*) usage_die "_complete: say commands, verbs CMD, options CMD or values CMD OPTION" ;;
+	suites)
+		# shellcheck source=scripts/lib/suite.sh
+		. "$PMEMLAB_ROOT/scripts/lib/suite.sh"
+		suite_names
+		;;
+	*) usage_die "_complete: say commands, verbs CMD, options CMD, values CMD OPTION or suites" ;;
 	esac
 }
 

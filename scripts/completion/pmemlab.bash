@@ -98,6 +98,15 @@ _pmemlab() {
 		_pmemlab_offer "$cur" "${answer[@]/:files/}"
 		;;
 	kconfig:* | report:merge) _pmemlab_offer "$cur" :files ;;
+	suite:*)
+		# pmemlab suite NAME DIR
+		if ((COMP_CWORD == 2)); then
+			mapfile -t answer < <(_pmemlab_words suites)
+			_pmemlab_offer "$cur" "${answer[@]}"
+		else
+			_pmemlab_offer "$cur" :dirs
+		fi
+		;;
 	esac
 	return 0
 }
