@@ -14,7 +14,9 @@ mount_9p() {
 
 build_host_root() {
 	mkdir -p /host "$NEWROOT"
-	mount_9p hostroot /host ro || return 1
+	# cache=loose: the read-only host root is looked up, not changed; every
+	# lookup otherwise is a 9p round trip (PATH and ld.so searches)
+	mount_9p hostroot /host ro,cache=loose || return 1
 	mount -t tmpfs -o mode=0755 tmpfs "$NEWROOT"
 	for entry in /host/*; do
 		name=${entry##*/}
