@@ -94,6 +94,15 @@ setup() {
 	[[ $(jq -r '.qemu | index("-kernel") as $i | .[$i + 1]' <<<"$output") == "$BATS_TEST_TMPDIR/bzImage" ]]
 }
 
+@test "--fixture none is taken by exec, and refused by run, which probes fixtures" {
+	refuses "unknown fixture 'none'" run --fixture none
+	fake_bzimage "$BATS_TEST_TMPDIR/bzImage" 9.9.9-pmemlab-test
+	mkdir -p "$BATS_TEST_TMPDIR/lib/modules/9.9.9-pmemlab-test"
+	: >"$BATS_TEST_TMPDIR/lib/modules/9.9.9-pmemlab-test/modules.dep"
+	run -0 --separate-stderr "$PMEMLAB" exec -q --dry-run --accel tcg --fixture none \
+		--kernel "$BATS_TEST_TMPDIR/bzImage" -- true
+}
+
 @test "exec without a command is refused" {
 	refuses "exec: no command given" exec --fixture tmpfs
 }

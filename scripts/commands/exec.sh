@@ -22,7 +22,9 @@ options:
 $(common_options_help)
   --fixture NAME            the fixture to build (default xfs-dax); given again, the
                             first is built and the others' kernel modules are loaded too
-                            (for a command that builds fixtures itself: pmemlab host)
+                            (for a command that builds fixtures itself: pmemlab host);
+                            none: no fixture, the PMem regions left empty for ndctl
+                            (nvdimm labels initialised), \$PMEM_REGION the first
   --rw DIR                  share the host's DIR writable (everything else is read-only)
   --env NAME                pass the host's variable NAME too (repeatable)
   --pmem-dir DIR            where the fixture is mounted in the guest (default /mnt/pmem)
@@ -109,6 +111,7 @@ cmd_exec() {
 		esac
 	done
 	(($# > 0)) || usage_die "exec: no command given (pmemlab exec [OPTIONS] -- CMD [ARGS...])"
+	OPT_FIXTURE_NONE_OK=1
 	validate_common_options boot
 	validate_built_fixture
 	DIE_STATUS=$EX_EXEC_FAILED
@@ -140,7 +143,11 @@ exec_outcome() {
 		EXEC_STATUS=$EX_EXEC_FAILED
 		return 0
 	fi
-	step "fixture $(jq -r '.fixture + " at " + (if .mount != "" then .mount else .target end) + ": " + (.probe.verdict // "?")' <<<"$fixture")"
+	if [[ ${OPT_FIXTURES[0]:-} == none ]]; then
+		step "no fixture: the PMem regions are empty, PMEM_REGION=$(jq -r .target <<<"$fixture")"
+	else
+		step "fixture $(jq -r '.fixture + " at " + (if .mount != "" then .mount else .target end) + ": " + (.probe.verdict // "?")' <<<"$fixture")"
+	fi
 	local error
 	error=$(jq -r 'select(.type == "exec") | .error // empty' "$WORK/results.jsonl")
 	if [[ -n $error ]]; then

@@ -14,7 +14,8 @@ Leave with 'exit' (or Ctrl-A X).
 
 options:
 $(common_options_help)
-  --fixture NAME            the fixture to build (default xfs-dax)
+  --fixture NAME            the fixture to build (default xfs-dax); none: the PMem
+                            regions left empty for ndctl, \$PMEM_REGION the first
   --rw DIR                  share the host's DIR writable (everything else is read-only)
   --env NAME                pass the host's variable NAME too (repeatable)
 USAGE
@@ -38,6 +39,7 @@ cmd_shell() {
 		esac
 	done
 	[[ -t 0 ]] || usage_die "shell: standard input is not a terminal (use 'pmemlab exec' in scripts)"
+	OPT_FIXTURE_NONE_OK=1
 	validate_common_options boot
 	validate_built_fixture
 	OPT_HOST_DIR=$PWD

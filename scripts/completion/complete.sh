@@ -114,6 +114,8 @@ complete_values() {
 		fixture_names
 		# a fixture file of the user's (--fixture PATH)
 		[[ $opt != --fixture ]] || printf ':files\n'
+		# exec and shell: no fixture, the regions left empty
+		[[ $cmd != exec && $cmd != shell ]] || printf 'none\n'
 		;;
 	--kernel | --kernels)
 		complete_kernels

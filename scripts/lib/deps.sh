@@ -25,6 +25,7 @@ readonly DEPS_TEST=(
 	chromium:/usr/bin/chromium libxml2-utils:/usr/bin/xmllint python3:/usr/bin/python3
 	groff-base:/usr/bin/groff man-db:/usr/bin/man yq:/usr/bin/yq parallel:/usr/bin/parallel
 	dpkg-dev:/usr/bin/dpkg-scanpackages
+	dmsetup:/usr/sbin/dmsetup
 )
 
 # deps_missing SET...: packages whose proof file is absent.

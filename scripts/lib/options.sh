@@ -119,7 +119,12 @@ validate_common_options() {
 		usage_die "--backing needs --backend $(backing_backends) (${BACKEND_BACKING[$OPT_BACKEND]})"
 	[[ -z ${OPT_MODULES:-} || -d $OPT_MODULES ]] ||
 		usage_die "--modules '$OPT_MODULES' is not a directory"
-	fixture_check "${OPT_FIXTURES[@]}"
+	# none (exec and shell): no fixture, the regions left empty
+	local f named=()
+	for f in "${OPT_FIXTURES[@]}"; do
+		[[ $f == none && ${OPT_FIXTURE_NONE_OK:-0} == 1 ]] || named+=("$f")
+	done
+	fixture_check "${named[@]}"
 	local kv
 	for kv in "${OPT_FIXTURE_OPTS[@]}"; do fixture_opt_check "$kv"; done
 	# parse sizes now so a bad one fails before any build
@@ -130,6 +135,7 @@ validate_common_options() {
 # named); one that cannot exist on the backend is refused before boot.
 validate_built_fixture() {
 	local name placement note
+	[[ ${OPT_FIXTURES[0]:-} != none ]] || return 0
 	name=$(fixture_ref "${OPT_FIXTURES[0]:-xfs-dax}")
 	IFS=$'\t' read -r placement _ note <<<"$(fixture_expectation "$name" "$OPT_BACKEND")"
 	[[ $placement != - ]] || usage_die "fixture $name cannot exist on the $OPT_BACKEND backend: $note"

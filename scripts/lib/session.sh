@@ -79,6 +79,18 @@ session_prepare() {
 	write_run_conf "$mode"
 }
 
+# modules_tree: the host path of the kernel's module tree (the guest
+# sees it over the 9p host root); nothing when there is none.
+modules_tree() {
+	local d
+	for d in "$KERNEL_BASE/lib/modules/$KERNEL_VERSION" "$KERNEL_BASE/usr/lib/modules/$KERNEL_VERSION"; do
+		[[ ! -d $d ]] || {
+			realpath "$d"
+			return
+		}
+	done
+}
+
 # run.conf is sourced by the guest's init: every value is quoted.
 write_run_conf() {
 	local mode=$1
@@ -94,10 +106,14 @@ write_run_conf() {
 		# the plan: exec and shell build the first fixture, the others
 		# only have their modules loaded (pmemlab host in a guest)
 		[[ $mode == run ]] || fixtures=("${fixtures[0]}")
+		# none: no fixture to plan (vm/guest/regions.sh reports instead)
+		[[ ${fixtures[0]} != none ]] || fixtures=()
 		fixture_plan "$WORK" "$OPT_BACKEND" "$(printf '%s\n' "${OPT_FIXTURE_OPTS[@]}")" "${fixtures[@]}"
 		sh_assign PMEM_DIR "${PMEM_DIR_GUEST:-/mnt/pmem}"
 		sh_assign PMEMLAB_HOST_DIR "${OPT_HOST_DIR:-}"
 		sh_assign PMEMLAB_RW_DIR "${OPT_RW_DIR:-}"
+		# exec and shell: the kernel's module tree, shown at /lib/modules
+		[[ $mode == run ]] || sh_assign PMEMLAB_MODULES_TREE "$(modules_tree)"
 		# empty: fixtures/lib.sh's default
 		sh_assign PMEMLAB_PROBE_SIZE "${PMEMLAB_PROBE_SIZE:-}"
 		local reuse=0

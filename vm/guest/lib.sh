@@ -120,8 +120,17 @@ run_fixtures() {
 	done
 }
 
-# Build the chosen fixture and export PMEM_DIR for the user's command.
+# Build the chosen fixture and export PMEM_DIR for the user's command
+# (none: the regions left empty, PMEM_REGION, vm/guest/regions.sh).
 prepare_user_fixture() {
+	if [ "$PMEMLAB_FIXTURE" = none ]; then
+		rc=0
+		prepare_empty_regions || rc=$?
+		emit "$NONE_RESULT"
+		unset PMEM_DIR
+		[ -z "$PMEM_REGION" ] || export PMEM_REGION
+		return $rc
+	fi
 	out=$(sh /pmemlab/fixtures/run --keep --mount-at "$PMEM_DIR" /pmemlab/plan.tsv)
 	emit "$out"
 	case $out in *'"status":"ok"'*) ;; *) return 1 ;; esac
@@ -148,6 +157,14 @@ prepare_user_root() {
 		USER_ERROR="cannot mount the host's root filesystem over 9p (does the guest kernel have 9p and 9pnet_virtio?)"
 		return 1
 	fi
+	if ! share_module_tree; then
+		USER_ERROR="cannot show the guest kernel's modules at /lib/modules/$(uname -r)"
+		return 1
+	fi
+	if ! mount_user_dev || ! writable_etc; then
+		USER_ERROR="cannot mount /dev/shm or the /etc overlay in the guest"
+		return 1
+	fi
 	if ! prepare_user_fixture; then
 		USER_ERROR="fixture $PMEMLAB_FIXTURE could not be set up"
 		return 1
@@ -171,6 +188,9 @@ prepare_user_root() {
 		[ -z "${PMEM_DIR:-}" ] || echo "export PMEM_DIR='$PMEM_DIR'"
 		[ -z "${DEVICE_DAX_PATH:-}" ] || echo "export DEVICE_DAX_PATH='$DEVICE_DAX_PATH'"
 		[ -z "${PMEM_KMEM_NODE:-}" ] || echo "export PMEM_KMEM_NODE='$PMEM_KMEM_NODE'"
+		[ -z "${PMEM_REGION:-}" ] || echo "export PMEM_REGION='$PMEM_REGION'"
+		# no udev: libdevmapper makes /dev/mapper/NAME itself (devices.sh)
+		echo "export DM_DISABLE_UDEV=1"
 	} >"$NEWROOT/run/pmemlab/env"
 	# shellcheck source=/dev/null # written by the host: export NAME='value'
 	writable_home "$(. /pmemlab/env && echo "${HOME:-}")"
@@ -201,7 +221,7 @@ run_shell() {
 		setsid cttyhack sh -l
 		return
 	fi
-	echo "pmemlab shell: host root, PMEM_DIR=${PMEM_DIR:-} DEVICE_DAX_PATH=${DEVICE_DAX_PATH:-} (fixture $PMEMLAB_FIXTURE); exit or Ctrl-D powers off"
+	echo "pmemlab shell: host root, PMEM_DIR=${PMEM_DIR:-} DEVICE_DAX_PATH=${DEVICE_DAX_PATH:-} PMEM_REGION=${PMEM_REGION:-} (fixture $PMEMLAB_FIXTURE); exit or Ctrl-D powers off"
 	setsid cttyhack chroot "$NEWROOT" /usr/bin/env -i TERM=linux /bin/sh -c \
 		'. /run/pmemlab/env && cd "$1" && exec /bin/sh -i' sh "$PMEMLAB_HOST_DIR"
 }

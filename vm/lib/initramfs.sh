@@ -20,6 +20,9 @@ readonly GUEST_PMEM_MODULES=(nd_pmem)
 # exec and shell: the host's root over 9p, with an overlay on top, and
 # loop devices for the user (and for `pmemlab host` run in a guest).
 readonly GUEST_USER_MODULES=(9pnet_virtio 9p overlay loop)
+# exec and shell --fixture none: every PMem module, loaded before the
+# user's command as a machine with PMem loads them at boot.
+readonly GUEST_NONE_MODULES=(nd_btt dax_pmem device_dax kmem)
 
 # guest_modules MODE BACKEND [FIXTURE...]: the modules a guest loads, in
 # order: its backend's (vm/backends/NAME.sh) and its fixtures'
@@ -36,6 +39,7 @@ guest_modules() {
 	mods+=(${BACKEND_MODULES[$backend]} "${GUEST_PMEM_MODULES[@]}")
 	mapfile -t -O "${#mods[@]}" mods < <(fixture_modules "$@")
 	[[ $mode == run ]] || mods+=("${GUEST_USER_MODULES[@]}")
+	[[ $mode == run || " $* " != *" none "* ]] || mods+=("${GUEST_NONE_MODULES[@]}")
 	printf '%s\n' "${mods[*]}"
 }
 
@@ -53,7 +57,7 @@ guest_modules_all() {
 		printf '%s\n' "${GUEST_PMEM_MODULES[@]}"
 		# shellcheck disable=SC2046 # fixture names are words
 		fixture_modules $(fixture_names) "${!FIXTURE_USER[@]}"
-		printf '%s\n' "${GUEST_USER_MODULES[@]}"
+		printf '%s\n' "${GUEST_USER_MODULES[@]}" "${GUEST_NONE_MODULES[@]}"
 	} | uniq_lines
 }
 
