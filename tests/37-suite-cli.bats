@@ -56,7 +56,7 @@ setup() {
 	[[ $(suite_json '[.parts[].part] | join(",")') == e820,nfit ]]
 	[[ $(suite_json '.parts[0].args | join(" ")') == "--backend memmap --size 3G --mem 3G --append hugepagesz=1G hugepages=2 --fixture none --rw $TREE/build" ]]
 	[[ $(suite_json '.parts[1].args | join(" ")') == "--backend nvdimm --size 4G,4G --fixture none --rw $TREE/build" ]]
-	[[ $(suite_json '.parts[1].command') == *"meson test --no-rebuild --print-errorlogs --logbase pmemlab-nfit 'pmem-ns'" ]]
+	[[ $(suite_json '.parts[1].command') == *"meson test --no-rebuild --print-errorlogs --timeout-multiplier 3 --logbase pmemlab-nfit 'pmem-ns'" ]]
 	[[ $(standin_calls) == 0 ]]
 }
 
