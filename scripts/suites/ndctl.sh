@@ -72,13 +72,16 @@ suite_part() {
 		meson test --no-rebuild --print-errorlogs --timeout-multiplier 3 --logbase pmemlab-$part $words"
 }
 
-# meson's JSON log: a line per test, "result" OK, SKIP, FAIL, TIMEOUT ...
+# meson's JSON log: a line per test, "result" OK, SKIP, FAIL, TIMEOUT ...;
+# the reason is the test's last line of output that is not debug chatter
 suite_results() {
 	local part=$1 tree=$2 out=$3 log=$3/$1.testlog.json
 	[[ ! -f $tree/meson-logs/pmemlab-$part.json ]] || cp "$tree/meson-logs/pmemlab-$part.json" "$log"
 	[[ -f $log ]] || return 0
 	jq -c '
-		def last_line: [splits("\n") | select(test("\\S"))] | last // "";
+		# the last line that says something: not blank, not the libraries
+		# debug chatter (libndctl: ndctl_unref: context ... released)
+		def last_line: [splits("\n") | select(test("\\S") and (test("^lib(ndctl|daxctl|cxl): ") | not))] | last // "";
 		(.name | sub("^.* / "; "")) as $test
 		| ((.stdout // "") + "\n" + (.stderr // "")) as $output
 		| {test: $test, seconds: .duration,
