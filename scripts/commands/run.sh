@@ -37,7 +37,11 @@ cmd_run() {
 	validate_common_options boot
 	session_start
 	session_prepare run
-	guest_run run || true
+	if [[ -n $BACKEND_UNSUPPORTED && ${OPT_DRY_RUN:-0} != 1 ]]; then
+		session_unsupported_results
+	else
+		guest_run run || true
+	fi
 	local json
 	json=$(report_json "$WORK/results.jsonl" "$WORK/plan.json")
 	report_print "$json"

@@ -8,6 +8,8 @@ _pmemlab_loaded_options=1
 
 # shellcheck source=vm/lib/accel.sh
 . "$PMEMLAB_ROOT/vm/lib/accel.sh"
+# shellcheck source=vm/lib/qemu-bin.sh
+. "$PMEMLAB_ROOT/vm/lib/qemu-bin.sh"
 # shellcheck source=vm/lib/fixtures.sh
 . "$PMEMLAB_ROOT/vm/lib/fixtures.sh"
 # shellcheck source=vm/lib/backends.sh
@@ -17,6 +19,7 @@ OPT_BACKEND=${PMEMLAB_BACKEND:-$BACKEND_DEFAULT}
 OPT_SIZE=${PMEMLAB_SIZE:-1G}
 OPT_KERNEL=${PMEMLAB_KERNEL:-}
 OPT_ACCEL=${PMEMLAB_ACCEL:-auto}
+OPT_QEMU=${PMEMLAB_QEMU:-system}
 OPT_FORMAT=text
 OPT_KEEP_WORK=0
 OPT_FIXTURES=()
@@ -44,6 +47,8 @@ $(for b in $(backend_names); do printf '%-27s %-12s %s\n' '' "$b" "${BACKEND_DES
                             or a bzImage path with lib/modules/VERSION beside it
   --modules DIR             directory holding lib/modules/VERSION for --kernel PATH
   --accel auto|kvm|tcg      auto uses KVM only when a KVM guest really progresses
+  --qemu system|backports|PATH  the QEMU that runs the guest (default system: qemu-system-x86_64
+                            on PATH; backports: 'pmemlab qemu fetch backports' put it in the cache)
   --timeout SECONDS         kill the guest after this long (default 300)
   --backing FILE            $(backing_backends): keep the device in FILE across runs (created 0600 if missing;
                             an existing one is reused as it is: namespace and filesystem, no mkfs;
@@ -62,7 +67,7 @@ parse_common_option() {
 	local opt=$1
 	SHIFT_BY=2
 	case $opt in
-	--backend | --size | --kernel | --modules | --accel | --timeout | --fixture | --fixture-opt | --format | --backing)
+	--backend | --size | --kernel | --modules | --accel | --qemu | --timeout | --fixture | --fixture-opt | --format | --backing)
 		(($# >= 2)) || usage_die "option $opt needs a value"
 		;;
 	esac
@@ -72,6 +77,7 @@ parse_common_option() {
 	--kernel) OPT_KERNEL=$2 ;;
 	--modules) OPT_MODULES=$2 ;;
 	--accel) OPT_ACCEL=$2 ;;
+	--qemu) OPT_QEMU=$2 ;;
 	--timeout) PMEMLAB_TIMEOUT=$2 ;;
 	--fixture) OPT_FIXTURES+=("$2") ;;
 	--fixture-opt) OPT_FIXTURE_OPTS+=("$2") ;;
@@ -106,6 +112,7 @@ parse_user_option() {
 validate_common_options() {
 	local purpose=$1
 	backend_check "$OPT_BACKEND"
+	qemu_select "$OPT_QEMU"
 	case $OPT_ACCEL in
 	auto | tcg) ;;
 	# asked for KVM: a /dev/kvm we cannot use is refused before any build

@@ -16,7 +16,9 @@ report_json() {
 		--arg kernel "$KERNEL_DESC" --arg accel "$ACCEL" --arg accel_reason "$ACCEL_REASON" \
 		--arg boot_seconds "$GUEST_SECONDS" --arg initramfs_seconds "$INITRAMFS_SECONDS" \
 		--arg init_seconds "${INIT_SECONDS:-null}" --arg kernel_boot "${KERNEL_BOOT_KIND:-bzimage}" \
-		--argjson initramfs_reused "${INITRAMFS_REUSED:-0}" --arg error "${GUEST_ERROR:-}" '
+		--argjson initramfs_reused "${INITRAMFS_REUSED:-0}" --arg error "${GUEST_ERROR:-}" \
+		--arg qemu_binary "${QEMU_BIN:-}" --arg qemu_version "${QEMU_VERSION:-}" --arg qemu_spec "${QEMU_SPEC:-}" \
+		--arg cpu_flags "${PLAN_CPU_FLAGS[*]}" '
 		def sync_word: if . == true then "accepted" elif . == false then "refused" else "unknown" end;
 		# placement first, then MAP_SYNC where the table judges it
 		def judged:
@@ -44,6 +46,8 @@ report_json() {
 		    | . + judged ] as $fixtures
 		| {backend: $backend, size: $size, kernel: $kernel,
 		   guest_kernel: $guest.kernel, accel: $accel, accel_reason: $accel_reason, clocksource: $guest.clocksource,
+		   qemu: {name: $qemu_spec, binary: $qemu_binary, version: $qemu_version,
+		          cpu_flags: ($cpu_flags | split(" ") | map(select(. != "")))},
 		   boot_seconds: ($boot_seconds | tonumber),
 		   init_seconds: ($init_seconds | fromjson), kernel_boot: $kernel_boot,
 		   initramfs_seconds: ($initramfs_seconds | tonumber),

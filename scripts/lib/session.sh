@@ -75,7 +75,10 @@ session_prepare() {
 	initramfs_build "$probe"
 	INITRAMFS_SECONDS=$(elapsed_since "$t0")
 	accel_choose "$OPT_ACCEL"
-	step "kernel $KERNEL_VERSION ($KERNEL_BOOT_KIND), $PLAN_SUMMARY, accel $ACCEL ($ACCEL_REASON)"
+	step "kernel $KERNEL_VERSION ($KERNEL_BOOT_KIND), $PLAN_SUMMARY, accel $ACCEL ($ACCEL_REASON), $(qemu_describe)"
+	session_emulator_check
+	[[ $mode == run || -z $BACKEND_UNSUPPORTED ]] ||
+		die "the $OPT_BACKEND backend cannot run on this kernel and QEMU: $BACKEND_UNSUPPORTED"
 	write_run_conf "$mode"
 }
 
@@ -89,6 +92,35 @@ modules_tree() {
 			return
 		}
 	done
+}
+
+# session_emulator_check: can this QEMU give the backend what this
+# kernel needs (vm/lib/backends.sh, backend_emulator_check)? Sets
+# BACKEND_UNSUPPORTED; says the plan's CPU notes.
+session_emulator_check() {
+	local note
+	qemu_caps
+	backend_emulator_check "$OPT_BACKEND" "$KERNEL_VERSION" "$ACCEL"
+	if [[ -n $BACKEND_UNSUPPORTED ]]; then
+		step "unsupported: $BACKEND_UNSUPPORTED"
+		return
+	fi
+	for note in "${PLAN_NOTES[@]}"; do
+		step "$note"
+	done
+}
+
+# session_unsupported_results: the results of a run that does not boot,
+# as the guest would report them: every fixture of the plan (plan.json)
+# unsupported, with the reason (BACKEND_UNSUPPORTED); the judge turns
+# those that cannot exist on the backend into skips, as ever.
+session_unsupported_results() {
+	jq -c --arg why "$BACKEND_UNSUPPORTED" '.[] | select(.expected != "n/a")
+		| {type: "fixture", fixture, status: "unsupported", reason: $why,
+		   target: "", mount: "", probe: null, seconds: 0}' "$WORK/plan.json" >"$WORK/results.jsonl" ||
+		die "cannot write $WORK/results.jsonl"
+	# shellcheck disable=SC2034 # read by report_json
+	GUEST_SECONDS=0 INIT_SECONDS=null
 }
 
 # run.conf is sourced by the guest's init: every value is quoted.

@@ -87,13 +87,22 @@ cxl_region() {
 
 # cxl_memdev DECODER: the memory device under DECODER's one target, the
 # host bridge root0 names dportID (ID in DECODER's target_list): the
-# device's sysfs path lies under the bridge's PCI host.
+# device's sysfs path lies under the bridge's PCI host. Linux 6.1's
+# dportID is the bridge's ACPI device, its PCI host in physical_node;
+# 6.12's dportID links straight to the PCI host (pci0000:34).
 cxl_memdev() {
 	read -r id <"/sys/bus/cxl/devices/$1/target_list"
-	host=$(readlink -f "/sys/bus/cxl/devices/root0/dport$id/physical_node") || {
-		echo "cxl: root decoder $1 routes to dport$id, which has no PCI host bridge" >&2
+	dport=/sys/bus/cxl/devices/root0/dport$id
+	if [ -e "$dport/physical_node" ]; then
+		host=$(readlink -f "$dport/physical_node")
+	else
+		host=$(readlink -f "$dport")
+	fi
+	case ${host##*/} in pci*) ;; *)
+		echo "cxl: root decoder $1 routes to dport$id, which is no PCI host bridge (${host:-a dangling link}; neither it nor its physical_node is pciDDDD:BB)" >&2
 		return 1
-	}
+		;;
+	esac
 	cxl_poll memdev_under "$host" || {
 		echo "cxl: no memory device behind host bridge ${host##*/} (root decoder $1) in 10 s" >&2
 		return 1

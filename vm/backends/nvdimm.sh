@@ -12,6 +12,7 @@ BACKEND_STEP_WHY["nvdimm"]="namespace alignment"
 BACKEND_MIN["nvdimm"]=$((512 * MiB))
 BACKEND_MAX["nvdimm"]=8
 BACKEND_BACKING["nvdimm"]=""
+BACKEND_QEMU_DEVICES["nvdimm"]="nvdimm"
 
 # QEMU: usable NVDIMM size = ALIGN_DOWN(backend - label, align), so each
 # file gets an extra 2 MiB and label + alignment leave the requested size.

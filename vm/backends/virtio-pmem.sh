@@ -14,6 +14,7 @@ BACKEND_STEP_WHY["virtio-pmem"]="namespace alignment"
 BACKEND_MIN["virtio-pmem"]=$((512 * MiB))
 BACKEND_MAX["virtio-pmem"]=8
 BACKEND_BACKING["virtio-pmem"]=""
+BACKEND_QEMU_DEVICES["virtio-pmem"]="virtio-pmem-pci"
 
 virtio_pmem_guest_ram() {
 	printf '%s\n' "$((GUEST_LOW_RAM + GUEST_SPARE_RAM))"

@@ -93,7 +93,7 @@ kvm_guest_progresses() {
 	step "checking that KVM guests make progress (up to ${PMEMLAB_KVM_PROBE_TIMEOUT}s, once per host boot)"
 	local log pid verdict=hangs
 	log=$(mktemp)
-	"${DIE_WITH_US_KILL[@]}" qemu-system-x86_64 -accel kvm -cpu max -m 256M -nodefaults -no-user-config \
+	"${DIE_WITH_US_KILL[@]}" "$QEMU_BIN" "${QEMU_DATA_ARGS[@]}" -accel kvm -cpu max -m 256M -nodefaults -no-user-config \
 		-display none -no-reboot -serial "file:$log" \
 		-kernel "$KERNEL_IMAGE" -append "console=ttyS0 panic=-1 rdinit=/nonexistent" \
 		>/dev/null 2>&1 &

@@ -23,7 +23,15 @@
 #                           PLAN_SUMMARY; usage_die on impossible input
 #   NAME_guest_ram TOTAL    bytes of guest RAM the plan gives QEMU's -m
 #   NAME_files TOTAL COUNT  bytes of files the plan puts in the work dir
-# A plan may call plan_check_files and check_disk_space, below.
+#   BACKEND_QEMU_DEVICES[NAME]  the QEMU devices its plan uses (-device)
+#   NAME_emulator KERNEL_VERSION ACCEL  (optional) what this kernel needs
+#                           from QEMU and the CPU model: returns 1 with
+#                           QEMU_MISSING set when this QEMU or accelerator
+#                           cannot give it; may add PLAN_CPU_FLAGS and
+#                           PLAN_NOTES (said in the run's output)
+# A plan may call plan_check_files and check_disk_space, below; an
+# emulator check qemu_lacks (vm/lib/qemu-bin.sh) and
+# kernel_version_at_least.
 
 [[ -z ${_pmemlab_loaded_backends:-} ]] || return 0
 _pmemlab_loaded_backends=1
@@ -40,7 +48,7 @@ readonly GUEST_MACHINE=q35
 # The default when neither --backend nor PMEMLAB_BACKEND says.
 readonly BACKEND_DEFAULT=memmap
 
-declare -gA BACKEND_DESC=() BACKEND_RANK=() BACKEND_GUEST_SECONDS=() BACKEND_MODULES=() BACKEND_STEP=() BACKEND_MIN=() BACKEND_MAX=() BACKEND_BACKING=() BACKEND_STEP_WHY=()
+declare -gA BACKEND_QEMU_DEVICES=() BACKEND_DESC=() BACKEND_RANK=() BACKEND_GUEST_SECONDS=() BACKEND_MODULES=() BACKEND_STEP=() BACKEND_MIN=() BACKEND_MAX=() BACKEND_BACKING=() BACKEND_STEP_WHY=()
 
 backend_load_all() {
 	local f
@@ -178,4 +186,30 @@ check_disk_space() {
 	avail=$(df -P -B1 "$dir" | awk 'NR == 2 { print $4 }')
 	((avail >= need)) ||
 		die "not enough disk space in $dir for $(human_size "$need") of $what backing files ($(human_size $((avail / MiB * MiB))) free)"
+}
+
+# kernel_version_at_least VERSION MAJOR.MINOR: is the kernel release
+# VERSION (6.12.118+deb12-amd64) MAJOR.MINOR or newer?
+kernel_version_at_least() {
+	local have=$1 want=$2
+	[[ $have =~ ^([0-9]+)\.([0-9]+) ]] || return 1
+	local hmaj=${BASH_REMATCH[1]} hmin=${BASH_REMATCH[2]}
+	((hmaj > ${want%%.*} || (hmaj == ${want%%.*} && hmin >= ${want#*.})))
+}
+
+# backend_emulator_check NAME KERNEL_VERSION ACCEL: BACKEND_UNSUPPORTED,
+# empty when this QEMU (qemu_caps) and accelerator can give the backend
+# what this kernel needs, else the reason. Fills PLAN_CPU_FLAGS and
+# PLAN_NOTES.
+backend_emulator_check() {
+	local name=$1 kver=$2 accel=$3 dev
+	BACKEND_UNSUPPORTED=
+	for dev in ${BACKEND_QEMU_DEVICES[$name]:-}; do
+		if qemu_lacks "device:$dev" "the $name backend needs it"; then
+			BACKEND_UNSUPPORTED=$QEMU_MISSING
+			return
+		fi
+	done
+	declare -F "${name//-/_}_emulator" >/dev/null || return 0
+	backend_call "$name" emulator "$kver" "$accel" || BACKEND_UNSUPPORTED=$QEMU_MISSING
 }

@@ -21,6 +21,6 @@ plan_backend() {
 	((${#regions[@]} <= BACKEND_MAX[$backend])) ||
 		usage_die "too many $backend regions (${#regions[@]}): at most ${BACKEND_MAX[$backend]}"
 	PLAN_QEMU_ARGS=() PLAN_NEEDS_BIOS=
-	PLAN_APPEND=()
+	PLAN_APPEND=() PLAN_CPU_FLAGS=() PLAN_NOTES=()
 	backend_call "$backend" plan "$work" "$(backend_total "${regions[@]}")" "${regions[@]}"
 }

@@ -3,7 +3,7 @@
 # -no-reboot with panic=-1 so a panic ends QEMU, a host-side timeout, and
 # results back as data on a virtio-serial port.
 #
-# Reads KERNEL_*, INITRAMFS, ACCEL_ARGS, PLAN_* and WORK (the run's
+# Reads QEMU_* (vm/lib/qemu-bin.sh), KERNEL_*, INITRAMFS, ACCEL_ARGS, PLAN_* and WORK (the run's
 # private directory). guest_run MODE sets GUEST_STATUS, GUEST_SECONDS and
 # INIT_SECONDS (QEMU start to the guest's "/init reached" console line).
 # This file owns the guest's processes (QEMU_PID, RELAY_PIDS); guest_stop
@@ -20,8 +20,23 @@ _pmemlab_loaded_qemu=1
 readonly CONSOLE_ALARMS='Call Trace|WARNING:|kernel BUG|Oops|general protection fault|BUG: '
 
 # qboot, a firmware that only loads the kernel: about 0.2 s less than
-# SeaBIOS under TCG (Debian's qemu-system-data ships it).
-readonly QBOOT=/usr/share/qemu/qboot.rom
+# SeaBIOS under TCG (Debian's qemu-system-data ships it), from the data
+# directory of the QEMU that runs (vm/lib/qemu-bin.sh).
+qboot_path() {
+	printf '%s\n' "${QEMU_DATA_DIR:-/usr/share/qemu}/qboot.rom"
+}
+
+# guest_accel_args: ACCEL_ARGS with the plan's CPU flags added to -cpu.
+guest_accel_args() {
+	local arg flags='' prev=''
+	((${#PLAN_CPU_FLAGS[@]})) && flags=,$(IFS=, && printf '%s' "${PLAN_CPU_FLAGS[*]}")
+	GUEST_ACCEL_ARGS=()
+	for arg in "${ACCEL_ARGS[@]}"; do
+		[[ $prev != -cpu ]] || arg+=$flags
+		GUEST_ACCEL_ARGS+=("$arg")
+		prev=$arg
+	done
+}
 
 # guest_cmdline MODE: fill QCMD.
 guest_cmdline() {
@@ -39,10 +54,12 @@ guest_cmdline() {
 	local append=(console=ttyS0 loglevel=5 panic=-1 rdinit=/init pmemlab.guest mitigations=off cryptomgr.notests
 		initcall_blacklist=crypto_kdf108_init,init_kprobe_trace,cubictcp_register,i8042_init
 		"${PLAN_APPEND[@]}")
-	local firmware=()
-	[[ ! -r $QBOOT || -n ${PLAN_NEEDS_BIOS:-} ]] || firmware=(-bios "$QBOOT")
-	QCMD=(qemu-system-x86_64 -nodefaults -no-user-config -display none -no-reboot
-		"${firmware[@]}" "${ACCEL_ARGS[@]}" -smp "$PMEMLAB_GUEST_CPUS"
+	local firmware=() qboot
+	qboot=$(qboot_path)
+	[[ ! -r $qboot || -n ${PLAN_NEEDS_BIOS:-} ]] || firmware=(-bios "$qboot")
+	guest_accel_args
+	QCMD=("$QEMU_BIN" -nodefaults -no-user-config -display none -no-reboot "${QEMU_DATA_ARGS[@]}"
+		"${firmware[@]}" "${GUEST_ACCEL_ARGS[@]}" -smp "$PMEMLAB_GUEST_CPUS"
 		-kernel "$KERNEL_BOOT" -initrd "$WORK/initrd.cpio"
 		-append "${append[*]}"
 		-device virtio-serial-pci,id=vser
@@ -152,7 +169,9 @@ guest_run() {
 		printf '%s\n' "${QCMD[@]}" | jq -R . | jq -s --arg initramfs "$INITRAMFS" \
 			--arg reused "$INITRAMFS_REUSED" --arg seconds "$INITRAMFS_SECONDS" \
 			--arg kernel "$KERNEL_DESC" --arg accel "$ACCEL" --arg boot "$KERNEL_BOOT_KIND" \
-			'{qemu: ., initramfs: $initramfs, initramfs_reused: ($reused == "1"),
+			--arg qemu_binary "$QEMU_BIN" --arg qemu_version "$QEMU_VERSION" \
+			'{qemu: ., qemu_binary: $qemu_binary, qemu_version: $qemu_version,
+			  initramfs: $initramfs, initramfs_reused: ($reused == "1"),
 			  initramfs_seconds: ($seconds | tonumber), kernel: $kernel, kernel_boot: $boot, accel: $accel}'
 		exit "$EX_OK"
 	fi
