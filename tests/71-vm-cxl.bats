@@ -122,7 +122,7 @@ cxl_backing_run() {
 	[[ $kernels =~ (^|$'\n')6\.12\.[^$'\n']*cloud ]] ||
 		skip "no Debian 6.12 cloud kernel in the cache (pmemlab kernel fetch 6.12-cloud)"
 	[[ $(qemu-system-x86_64 --version) == "QEMU emulator version 7."* ]] ||
-		skip "the QEMU on PATH is not 7.x: $(qemu-system-x86_64 --version | head -n 1)"
+		skip "the QEMU on PATH is not 7.x ($(qemu-system-x86_64 --version))"
 	run -0 --separate-stderr "$PMEMLAB" run --backend cxl --kernel 6.12-cloud --accel tcg --format json \
 		--qemu system --fixture xfs-dax --fixture devdax --fixture tmpfs
 	[[ $(jq -r '[.fixtures[].result] | unique | join(",")' <<<"$output") == unsupported ]]
