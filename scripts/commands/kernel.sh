@@ -21,9 +21,11 @@ update  forget what 'default', 'cloud' and 'rt' resolved to, ask apt again
         (as root, after 'apt-get update'), and fetch the kernel it names
 list    the kernels in the cache, and what each name resolves to
 
-K is what --kernel takes: default, cloud, rt, a Debian version
-(6.1.0-28-amd64) or a package name. Exit status: 0 done, 2 bad usage,
-3 a kernel could not be resolved or downloaded.
+K is what --kernel takes: default, cloud, rt, backports, trixie (or any
+Debian suite, SUITE:cloud, SUITE:rt), a Debian version (6.1.0-28-amd64,
+6.12.117+deb13), a package name, or package files (FILE.deb, FILE.rpm,
+FILE.pkg.tar.zst, comma-separated for a set). Exit status: 0 done,
+2 bad usage, 3 a kernel could not be resolved or downloaded.
 USAGE
 }
 
@@ -52,8 +54,11 @@ kernel_cmd_specs() {
 			exit 0
 			;;
 		-*) usage_die "kernel: unknown option '$spec'" ;;
-		*/*) usage_die "kernel: '$spec' is a path: a bzImage is used where it is, not cached" ;;
-		*) KERNEL_SPECS+=("$spec") ;;
+		*)
+			[[ $(kernel_source_of "$spec") != image ]] ||
+				usage_die "kernel: '$spec' is a path: a bzImage is used where it is, not cached"
+			KERNEL_SPECS+=("$spec")
+			;;
 		esac
 	done
 	((${#KERNEL_SPECS[@]})) || KERNEL_SPECS=(default)
@@ -71,7 +76,7 @@ kernel_cmd_fetch() {
 # The names whose answer apt gives: forget it, refresh apt's lists (as
 # root), and resolve again.
 kernel_cmd_update() {
-	local spec meta old new KERNEL_SPECS=()
+	local spec meta old new suite KERNEL_SPECS=()
 	if (($#)); then kernel_cmd_specs "$@"; else KERNEL_SPECS=(default cloud rt); fi
 	if ((EUID == 0)); then
 		cache_lock apt
@@ -81,6 +86,13 @@ kernel_cmd_update() {
 		log "not root: apt's lists stay as they are (run 'sudo apt-get update' for the newest kernels)"
 	fi
 	for spec in "${KERNEL_SPECS[@]}"; do
+		# another suite's lists (backports, trixie) are the cache's own
+		if suite=$(debian_spec_suite "$spec"); then
+			debian_archive_update "$suite"
+			kernel_resolve "$spec"
+			printf '%s\t%s\n' "$spec" "$KERNEL_VERSION"
+			continue
+		fi
 		meta=$(kernel_spec_meta "$spec") || {
 			kernel_resolve "$spec"
 			printf '%s\t%s\n' "$spec" "$KERNEL_VERSION"

@@ -19,6 +19,8 @@
 
 # shellcheck source=vm/lib/fixtures.sh
 . "$PMEMLAB_ROOT/vm/lib/fixtures.sh"
+# shellcheck source=vm/lib/kernel.sh
+. "$PMEMLAB_ROOT/vm/lib/kernel.sh"
 
 complete_words() {
 	local what=${1:-}
@@ -147,10 +149,10 @@ complete_backends() {
 	((found)) || complete_metavar run --backend | tr '|' '\n'
 }
 
-# The kernels: the flavour names --kernel takes (kernel_spec_package in
+# The kernels: the names the kernel sources take (kernel_words in
 # vm/lib/kernel.sh) and the versions in the cache.
 complete_kernels() {
-	printf '%s\n' default cloud rt
+	kernel_words
 	"$PMEMLAB_ROOT/scripts/pmemlab" kernel list --format json 2>/dev/null |
 		jq -r '.kernels[].version' 2>/dev/null || true
 }

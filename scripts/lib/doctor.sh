@@ -323,13 +323,31 @@ doctor_kernel() {
 	local spec=${PMEMLAB_KERNEL:-} pkg='' version='' where='' meta='' status=ok message fix=''
 	DOCTOR_FETCH=0 KERNEL_META_SOURCE=
 	meta=$(kernel_spec_meta "$spec") || meta=
-	case $spec in
-	'' | default | cloud | rt) ;;
-	linux-image-*) pkg=$spec ;;
-	*/*)
+	# the kernel sources (vm/kernels/*.sh) say who takes the spec
+	local src suite
+	src=$( (kernel_source_of "$spec") 2>/dev/null) || src=
+	case $src in
+	image)
 		doctor_kernel_image "$spec"
 		return
 		;;
+	debian) ;;
+	'') spec=${spec:-?} ;;
+	*)
+		doctor_check kernel ok "PMEMLAB_KERNEL='$spec': kernel source $src, unpacked into the cache at the first run"
+		doctor_fact kernel "$(jq -n --arg spec "$spec" --arg src "$src" '{spec: $spec, package: null, version: null, where: $src}')"
+		return
+		;;
+	esac
+	if suite=$(debian_spec_suite "$spec"); then
+		DOCTOR_FETCH=1
+		doctor_check kernel info "PMEMLAB_KERNEL='$spec': Debian $suite's kernel ('pmemlab kernel fetch $spec' downloads it)"
+		doctor_fact kernel "$(jq -n --arg spec "$spec" --arg suite "$suite" '{spec: $spec, package: null, version: null, where: ("debian " + $suite)}')"
+		return
+	fi
+	case $spec in
+	'' | default | cloud | rt) ;;
+	linux-image-*) pkg=$spec ;;
 	[0-9]*)
 		if ! pkg=$( (kernel_package_name "$spec") 2>/dev/null); then
 			doctor_check kernel fail "PMEMLAB_KERNEL='$spec' is not a kernel version" "unset PMEMLAB_KERNEL or fix it"
@@ -338,7 +356,7 @@ doctor_kernel() {
 		;;
 	*)
 		doctor_check kernel fail "PMEMLAB_KERNEL='$spec' is not a kernel pmemlab knows" \
-			"a Debian version (6.1.0-28-amd64), a flavour (cloud, rt) or a bzImage path"
+			"$(kernel_grammar)"
 		return
 		;;
 	esac
@@ -360,8 +378,8 @@ doctor_kernel() {
 	case $where in
 	host) message="$pkg, installed on the host (/boot/vmlinuz-$version)" ;;
 	cache) message="$pkg, in the cache ($(cache_path)/kernels/$version)" ;;
-	download)
-		DOCTOR_FETCH=1 message="$pkg, not here yet: the first run downloads it (apt-get download, no install)"
+	download*)
+		DOCTOR_FETCH=1 message="$pkg, not here yet: the first run downloads it (apt-get download${where#download}, no install)"
 		[[ $status != ok ]] || status=info
 		;;
 	*)

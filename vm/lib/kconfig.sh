@@ -86,14 +86,14 @@ kconfig_locate_path() {
 kconfig_locate_kernel() {
 	local spec=$1
 	kconfig_reset
-	case $spec in
-	*/*)
+	local src
+	src=$(kernel_source_of "$spec") || exit
+	if [[ $src == image ]]; then
 		[[ ! -f $spec ]] || bzimage_version "$spec" >/dev/null ||
 			usage_die "--kernel '$spec' is not a bzImage; give a config file as 'pmemlab kconfig FILE' or --config FILE"
 		kconfig_locate_path "$spec"
 		return
-		;;
-	esac
+	fi
 	kernel_resolve "$spec"
 	KCONFIG_KERNEL=$KERNEL_VERSION
 	KCONFIG_DESC=$KERNEL_DESC

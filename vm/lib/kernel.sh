@@ -1,12 +1,27 @@
 # shellcheck shell=bash disable=SC2034 # KERNEL_* are read by the session and report
-# Find the guest kernel: Debian's default, a Debian package version or
-# flavour (fetched into the cache, never installed), or a user bzImage.
+# The guest kernel, from one of the kernel sources: vm/kernels/NAME.sh
+# (HACKING.md, "Add a kernel source"). This file loads them and is the
+# one grammar of --kernel: run, exec, shell, matrix, kconfig, kernel,
+# doctor and completion all ask it; nothing else names a source.
+#
+# A source file sets, for its NAME (function prefix: NAME with - as _):
+#   KSOURCE_DESC[NAME]    the specs it takes, one line for --help and errors
+#   KSOURCE_RANK[NAME]    its place when asking who takes a spec (smallest
+#                         first: the first that takes it wins)
+#   KSOURCE_WORDS[NAME]   names it takes as they are (completion)
+#   NAME_kernel_match SPEC   status 0 when NAME takes SPEC; looks only
+#   NAME_kernel_id SPEC      the stable id: what --kernel takes back, the
+#                            same on every machine; downloads nothing
+#   NAME_kernel_resolve ID   fetches into the cache if needed (under a
+#                            lock) and sets the KERNEL_* below
 #
 # kernel_resolve SPEC sets:
-#   KERNEL_IMAGE    path of the bzImage
+#   KERNEL_IMAGE    path of the bzImage (or vmlinuz)
 #   KERNEL_VERSION  its release string (uname -r in the guest)
 #   KERNEL_BASE     directory holding lib/modules/$KERNEL_VERSION
-#   KERNEL_DESC     a short description for reports
+#   KERNEL_DESC     SOURCE:VERSION, for reports (debian:6.1.0-57-amd64,
+#                   debian-trixie:6.12.117+deb13-amd64, deb:PATH...)
+#   KERNEL_SOURCE   the source's name
 
 [[ -z ${_pmemlab_loaded_kernel:-} ]] || return 0
 _pmemlab_loaded_kernel=1
@@ -15,246 +30,158 @@ _pmemlab_loaded_kernel=1
 . "$PMEMLAB_ROOT/scripts/lib/common.sh"
 # shellcheck source=scripts/lib/deps.sh
 . "$PMEMLAB_ROOT/scripts/lib/deps.sh"
+# shellcheck source=scripts/lib/debian-archive.sh
+. "$PMEMLAB_ROOT/scripts/lib/debian-archive.sh"
 
-readonly DEFAULT_KERNEL_META=linux-image-amd64
+declare -gA KSOURCE_DESC=() KSOURCE_RANK=() KSOURCE_WORDS=()
+
+kernel_source_load_all() {
+	local f
+	for f in "$PMEMLAB_ROOT"/vm/kernels/*.sh; do
+		# shellcheck source=/dev/null # each source, by name
+		. "$f"
+	done
+	local i j a b
+	KSOURCE_ORDER=("${!KSOURCE_DESC[@]}")
+	for ((i = 1; i < ${#KSOURCE_ORDER[@]}; i++)); do
+		for ((j = i; j > 0; j--)); do
+			a=${KSOURCE_ORDER[j - 1]} b=${KSOURCE_ORDER[j]}
+			((${KSOURCE_RANK[$a]:-99} > ${KSOURCE_RANK[$b]:-99})) || break
+			KSOURCE_ORDER[j - 1]=$b KSOURCE_ORDER[j]=$a
+		done
+	done
+}
+kernel_source_load_all
+
+# kernel_source_of SPEC: the source that takes SPEC; exit 2 naming what
+# --kernel takes when none does.
+kernel_source_of() {
+	local src
+	for src in "${KSOURCE_ORDER[@]}"; do
+		if "${src//-/_}_kernel_match" "$1"; then
+			printf '%s\n' "$src"
+			return
+		fi
+	done
+	usage_die "unknown kernel '$1': give $(kernel_grammar)"
+}
+
+# kernel_grammar: what --kernel takes, one line.
+kernel_grammar() {
+	local src out=''
+	for src in "${KSOURCE_ORDER[@]}"; do
+		out+=${out:+; }${KSOURCE_DESC[$src]}
+	done
+	printf '%s\n' "$out"
+}
+
+# kernel_words: the names --kernel takes as they are (completion).
+kernel_words() {
+	local src
+	for src in "${KSOURCE_ORDER[@]}"; do
+		# shellcheck disable=SC2086 # a list of words
+		[[ -z ${KSOURCE_WORDS[$src]:-} ]] || printf '%s\n' ${KSOURCE_WORDS[$src]}
+	done
+}
 
 kernel_resolve() {
-	local id
+	local id src
 	id=$(kernel_id "${1:-}") || exit
-	case $id in
-	/*) kernel_from_image "$id" ;;
-	*) kernel_from_package "linux-image-$id" ;;
-	esac
+	src=$(kernel_source_of "$id") || exit
+	KERNEL_SOURCE=$src
+	"${src//-/_}_kernel_resolve" "$id"
 }
 
 # kernel_id SPEC: the name of a kernel that --kernel takes back and that
-# stays the same on every machine: a Debian release (6.1.0-56-amd64) for
-# versions, flavours and packages, the absolute path for a bzImage.
-# Nothing is downloaded (meta packages need at most apt's lists).
+# stays the same on every machine (a Debian release for names, versions
+# and packages, an absolute path for files and trees). Nothing is
+# downloaded (names need at most apt's lists).
 kernel_id() {
-	local spec=${1:-} pkg
-	case $spec in
-	*/*)
-		[[ -f $spec && -r $spec ]] || usage_die "kernel image '$spec' does not exist or is not readable"
-		realpath -- "$spec"
+	local spec=${1:-} src
+	src=$(kernel_source_of "$spec") || exit
+	"${src//-/_}_kernel_id" "$spec"
+}
+
+# kernel_os_release FIELD: a field of the host's os-release (ID,
+# VERSION_CODENAME, VERSION_ID...); PMEMLAB_OS_RELEASE names the file.
+kernel_os_release() {
+	local file=${PMEMLAB_OS_RELEASE:-/etc/os-release} line
+	[[ -r $file ]] || file=/usr/lib/os-release
+	while IFS= read -r line; do
+		[[ $line == "$1="* ]] || continue
+		line=${line#*=}
+		line=${line#[\"\']}
+		printf '%s\n' "${line%[\"\']}"
 		return
-		;;
-	esac
-	pkg=$(kernel_spec_package "$spec") || exit
-	if kernel_package_is_meta "$pkg"; then
-		pkg=$(kernel_meta_target "$pkg") || exit
-	fi
-	printf '%s\n' "${pkg#linux-image-}"
-}
-
-# kernel_spec_package SPEC: the Debian package a name stands for: default,
-# cloud and rt are meta packages, versions and package names are taken
-# as they are.
-kernel_spec_package() {
-	case ${1:-} in
-	'' | default) printf '%s\n' "$DEFAULT_KERNEL_META" ;;
-	cloud | rt) printf 'linux-image-%s-amd64\n' "$1" ;;
-	linux-image-*) printf '%s\n' "$1" ;;
-	[0-9]*) kernel_package_name "$1" || exit "$EX_USAGE" ;;
-	*) usage_die "unknown kernel '$1': give a Debian kernel version (6.1.0-28-amd64), a flavour (cloud, rt), or a path to a bzImage" ;;
-	esac
-}
-
-# A meta package (linux-image-amd64, linux-image-6.12-cloud-amd64) points
-# at a release; a versioned one (linux-image-6.1.0-56-amd64) is one.
-kernel_package_is_meta() {
-	[[ ! ${1#linux-image-} =~ ^[0-9]+\.[0-9]+\.[0-9] ]]
-}
-
-# kernel_spec_meta SPEC: the meta package SPEC names, or return 1.
-kernel_spec_meta() {
-	local pkg
-	pkg=$( (kernel_spec_package "${1:-}") 2>/dev/null) && kernel_package_is_meta "$pkg" && printf '%s\n' "$pkg"
-}
-
-# "6.12.38+deb12" -> linux-image-6.12.38+deb12-amd64; a flavoured
-# version is taken as it is.
-kernel_package_name() {
-	local version=$1
-	[[ $version =~ ^[0-9][0-9A-Za-z.+~-]*$ ]] ||
-		usage_die "invalid kernel version '$version'"
-	case $version in
-	*-amd64) printf 'linux-image-%s\n' "$version" ;;
-	*) printf 'linux-image-%s-amd64\n' "$version" ;;
-	esac
-}
-
-# The versioned package a meta package (linux-image-amd64) points at,
-# answered offline whenever it can be (a CI runner goes offline after
-# set-up, and apt costs a second and a screen of output):
-#   1. dpkg: the meta package is installed on the host;
-#   2. the cache: what it pointed at when this cache last asked apt
-#      (kernels/META.target, renewed by `pmemlab kernel update`);
-#   3. apt's lists, read only; when they know nothing, as root, one
-#      `apt-get update`, said first;
-#   4. the newest kernel installed in /boot.
-kernel_meta_target() {
-	local meta=$1 target record
-	if ! kernel_meta_lookup "$meta" && ((EUID == 0)); then
-		# one update for runs started together: the others wait, then find it
-		cache_lock apt
-		kernel_meta_lookup "$meta" ||
-			apt_update "apt's lists do not know $meta and the cache has no kernel for it"
-		cache_unlock
-		kernel_meta_lookup "$meta" || true
-	fi
-	target=$KERNEL_META_TARGET
-	if [[ $KERNEL_META_SOURCE == apt ]]; then
-		# kept, so that the next runs need no apt
-		record=$(kernel_meta_record "$meta")
-		{ mkdir -p "${record%/*}" && printf '%s\n' "$target" >"$record.$$" && mv "$record.$$" "$record"; } ||
-			die "cannot write $record (disk full?)"
-	fi
-	if [[ -z $target ]]; then
-		target=$(kernel_newest_installed) ||
-			die "cannot resolve $meta: apt knows no such package and no Debian kernel is installed (run 'apt-get update' as root, or pass --kernel)"
-		log "apt does not know $meta; using installed $target"
-	fi
-	printf '%s\n' "$target"
-}
-
-# kernel_meta_lookup META: steps 1-3 above without acting (no apt-get
-# update, nothing written). Sets KERNEL_META_TARGET (the package) and
-# KERNEL_META_SOURCE (dpkg, cache or apt); returns 1 when none knows META.
-kernel_meta_lookup() {
-	local meta=$1 out record re='(linux-image-[0-9][^[:space:],]*)'
-	KERNEL_META_TARGET='' KERNEL_META_SOURCE=''
-	out=$(dpkg-query -W -f='${Status}\t${Depends}\n' "$meta" 2>/dev/null) || out=
-	if [[ $out == *"install ok installed"* && $out =~ $re ]]; then
-		KERNEL_META_TARGET=${BASH_REMATCH[1]} KERNEL_META_SOURCE=dpkg
-		return
-	fi
-	record=$(kernel_meta_record "$meta")
-	out=$(cat "$record" 2>/dev/null) || out=
-	if [[ $out =~ ^$re$ ]]; then
-		KERNEL_META_TARGET=$out KERNEL_META_SOURCE=cache
-		return
-	fi
-	out=$(apt-cache depends "$meta" 2>/dev/null) || out=
-	if [[ $out =~ Depends:\ $re ]]; then
-		KERNEL_META_TARGET=${BASH_REMATCH[1]} KERNEL_META_SOURCE=apt
-		return
-	fi
+	done <"$file" 2>/dev/null
 	return 1
 }
 
-kernel_meta_record() {
-	printf '%s\n' "$(cache_path)/kernels/$1.target"
+# kernel_source_default: the source `default` means on this host, from
+# its os-release: ubuntu on Ubuntu, debian everywhere else.
+kernel_source_default() {
+	local id like
+	id=$(kernel_os_release ID) || id=
+	like=$(kernel_os_release ID_LIKE) || like=
+	case " $id $like " in
+	*" ubuntu "*) [[ -n ${KSOURCE_DESC[ubuntu]:-} ]] && echo ubuntu || echo debian ;;
+	*) echo debian ;;
+	esac
 }
 
-# kernel_where VERSION: where kernel_from_package would take it from,
-# without acting: host, cache, download (apt knows it) or unavailable.
-kernel_where() {
-	local version=$1
-	if [[ -r /boot/vmlinuz-$version && -e /lib/modules/$version/modules.dep ]]; then
-		echo host
-	elif [[ -e $(cache_path)/kernels/$version/.complete ]]; then
-		echo cache
-	elif apt_knows "linux-image-$version"; then
-		echo download
-	else
-		echo unavailable
-	fi
-}
-
-kernel_newest_installed() {
-	local v
-	v=$(find /boot -maxdepth 1 -name 'vmlinuz-*' -readable -printf '%f\n' 2>/dev/null |
-		sed 's/^vmlinuz-//' | sort -V | tail -n 1)
-	[[ -n $v && -e /lib/modules/$v/modules.dep ]] || return 1
-	printf 'linux-image-%s\n' "$v"
-}
-
-kernel_from_package() {
-	local pkg=$1 version=${1#linux-image-}
-	KERNEL_VERSION=$version
-	KERNEL_DESC="debian:$version"
-	# Installed on the host already: use it in place.
-	if [[ $(kernel_where "$version") == host ]]; then
-		KERNEL_IMAGE=/boot/vmlinuz-$version
-		KERNEL_BASE=/
+# kernel_modules_base ROOT VERSION: the directory under ROOT whose
+# lib/modules/VERSION exists: ROOT, or ROOT/usr (usr-merged packages).
+kernel_modules_base() {
+	local base
+	for base in "${1%/}" "${1%/}/usr"; do
+		[[ -d $base/lib/modules/$2 ]] || continue
+		printf '%s\n' "${base:-/}"
 		return
-	fi
-	local root
-	cache_ensure
-	root=$CACHE_PATH/kernels/$version
-	if [[ ! -e $root/.complete ]]; then
-		cache_lock "kernel-$version"
-		# another run may have fetched it while we waited
-		[[ -e $root/.complete ]] || kernel_fetch "$pkg" "$root"
-		cache_unlock
-	fi
-	KERNEL_IMAGE=$root/boot/vmlinuz-$version
-	KERNEL_BASE=$root
+	done
+	return 1
 }
 
-# Download PKG with apt (no root needed) and unpack it into ROOT.
-kernel_fetch() {
-	local pkg=$1 root=$2 tmp deb
-	command -v dpkg-deb >/dev/null || die "dpkg-deb is needed to unpack $pkg"
-	tmp=$(mktemp -d "${root%/*}/.fetch.XXXXXX" 2>/dev/null) ||
-		{ mkdir -p "${root%/*}" && tmp=$(mktemp -d "${root%/*}/.fetch.XXXXXX"); } ||
-		die "cannot create a download directory under ${root%/*}"
-	step "fetching kernel package $pkg"
-	if ! (cd "$tmp" && apt-get download -q "$pkg" >download.log 2>&1); then
-		local why
-		why=$(grep -m1 -E '^E:' "$tmp/download.log" || tail -n 1 "$tmp/download.log")
-		rm -rf "$tmp"
-		die "cannot download $pkg: ${why:-apt-get download failed} (is the version right? 'apt-cache search linux-image' lists them; run 'apt-get update' as root if the lists are old)"
+# kernel_layout_commit STAGE ROOT VERSION WHAT [TMP]: a staged kernel
+# into the cache: usr-merged modules moved to lib/modules (one place for
+# modprobe and kconfig), modules.dep rebuilt, then ROOT replaced at once.
+# On failure TMP (default STAGE) is removed and the reason names WHAT.
+kernel_layout_commit() {
+	local stage=$1 root=$2 version=$3 what=$4 tmp=${5:-$1}
+	if [[ ! -d $stage/lib/modules/$version && -d $stage/usr/lib/modules/$version ]]; then
+		{ mkdir -p "$stage/lib/modules" && mv "$stage/usr/lib/modules/$version" "$stage/lib/modules/"; } ||
+			kernel_stage_die "$tmp" "cannot lay out the modules of $what"
 	fi
-	deb=$(find "$tmp" -maxdepth 1 -name '*.deb' -print -quit)
-	mkdir -p "$tmp/root"
-	dpkg-deb -x "$deb" "$tmp/root" || {
-		rm -rf "$tmp"
-		die "cannot unpack $deb"
-	}
-	local version=${pkg#linux-image-}
-	[[ -e $tmp/root/boot/vmlinuz-$version ]] ||
-		{
-			rm -rf "$tmp"
-			die "$pkg holds no /boot/vmlinuz-$version"
-		}
-	# dpkg-deb -x runs no maintainer scripts, so modules.dep is missing.
-	"$(depmod_path)" -b "$tmp/root" "$version" ||
-		{
-			rm -rf "$tmp"
-			die "depmod failed for $pkg"
-		}
-	touch "$tmp/root/.complete"
+	[[ -d $stage/lib/modules/$version/kernel ]] ||
+		kernel_stage_die "$tmp" "$what holds no modules tree for $version (looked in lib/modules/$version and usr/lib/modules/$version)"
+	[[ -e $stage/lib/modules/$version/modules.dep ]] ||
+		"$(depmod_path)" -b "$stage" "$version" || kernel_stage_die "$tmp" "depmod failed for $what"
+	touch "$stage/.complete"
 	rm -rf "$root"
-	mv "$tmp/root" "$root"
-	rm -rf "$tmp"
+	mv "$stage" "$root" || die "cannot move $stage to $root"
 }
 
-# A user's bzImage, with modules from --modules or found beside it.
-kernel_from_image() {
-	local image=$1
-	[[ -f $image && -r $image ]] || usage_die "kernel image '$image' does not exist or is not readable"
-	KERNEL_VERSION=$(bzimage_version "$image") ||
-		usage_die "'$image' is not a bzImage (no Linux boot header)"
-	KERNEL_IMAGE=$(realpath "$image")
-	KERNEL_DESC="image:$KERNEL_VERSION"
-	if KERNEL_BASE=$(kernel_image_modules_base "$KERNEL_IMAGE" "$KERNEL_VERSION"); then
-		kernel_ensure_depmod
-		return
-	fi
-	usage_die "no modules tree for kernel $KERNEL_VERSION: expected lib/modules/$KERNEL_VERSION beside '$image' or under --modules DIR (make modules_install INSTALL_MOD_PATH=DIR)"
+kernel_stage_die() {
+	rm -rf "$1"
+	DIE_STATUS=${3:-$EX_RUNTIME} die "$2"
+}
+
+# kernel_stage_dir ROOT: a fresh staging directory beside ROOT.
+kernel_stage_dir() {
+	{ mkdir -p "${1%/*}" && mktemp -d "${1%/*}/.fetch.XXXXXX"; } ||
+		die "cannot create a download directory under ${1%/*}"
 }
 
 # kernel_image_modules_base IMAGE VERSION: the directory holding
-# lib/modules/VERSION for a bzImage (--modules DIR, else beside the image
-# or up to two levels above it, else /); fails when there is none. Looks,
-# never changes anything (doctor asks it too).
+# lib/modules/VERSION for an image (--modules DIR, else beside the image
+# or up to two levels above it, else /), each also as DIR/usr (usr-merged
+# trees); fails when there is none. Looks, never changes anything (doctor
+# asks it too).
 kernel_image_modules_base() {
 	local dir base
 	dir=$(dirname "$(realpath "$1")")
 	for base in "${OPT_MODULES:-}" "$dir" "$dir/.." "$dir/../.." /; do
-		[[ -n $base && -d $base/lib/modules/$2 ]] || continue
+		[[ -n $base ]] || continue
+		base=$(kernel_modules_base "$base" "$2") || continue
 		realpath "$base"
 		return
 	done
