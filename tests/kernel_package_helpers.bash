@@ -1,0 +1,83 @@
+# shellcheck shell=bash
+# Kernel packages in the shape of each distribution's, built from the
+# Debian kernel the suite's cache holds (Ubuntu, Fedora and Arch cannot
+# be downloaded here): the same image and modules, in their file names,
+# paths, package split and compression. Only the modules a memmap guest
+# and the nvdimm drivers need are packed (the packages stay small).
+
+# pkg_source_kernel: KVER and KROOT, the cached Debian default kernel.
+pkg_source_kernel() {
+	local shared=${PMEMLAB_SHARED_CACHE:-$HOME/.cache/pmemlab} line
+	line=$("$PMEMLAB" kernel fetch default 2>/dev/null) || return 1
+	KVER=$(cut -f2 <<<"$line")
+	KROOT=$shared/kernels/$KVER
+	[[ -e $KROOT/.complete ]]
+}
+
+# pkg_modules DEST COMPRESS DIR...: the kernel's modules under DIR...
+# (relative to lib/modules/KVER/kernel) into DEST/kernel, compressed with
+# COMPRESS (none, xz, zstd, gzip).
+pkg_modules() {
+	local dest=$1 compress=$2 dir f
+	shift 2
+	for dir in "$@"; do
+		while IFS= read -r f; do
+			mkdir -p "$dest/kernel/$(dirname "$f")"
+			case $compress in
+			none) cp "$KROOT/lib/modules/$KVER/kernel/$f" "$dest/kernel/$f" ;;
+			xz) xz -c --check=crc32 "$KROOT/lib/modules/$KVER/kernel/$f" >"$dest/kernel/$f.xz" ;;
+			zstd) zstd -q -c "$KROOT/lib/modules/$KVER/kernel/$f" >"$dest/kernel/$f.zst" ;;
+			gzip) gzip -c "$KROOT/lib/modules/$KVER/kernel/$f" >"$dest/kernel/$f.gz" ;;
+			esac
+		done < <(cd "$KROOT/lib/modules/$KVER/kernel" && find "$dir" -name '*.ko')
+	done
+}
+
+# The memmap guest's modules outside drivers/nvdimm and drivers/dax.
+PKG_BASE_DIRS=(drivers/virtio drivers/char drivers/acpi fs/xfs fs/ext4 fs/jbd2 fs/mbcache.ko lib crypto net/9p fs/9p fs/netfs fs/fscache drivers/block)
+PKG_NVDIMM_DIRS=(drivers/nvdimm drivers/dax)
+
+pkg_deb() {
+	local tree=$1 out=$2 name=$3
+	mkdir -p "$tree/DEBIAN"
+	printf 'Package: %s\nVersion: %s\nArchitecture: amd64\nMaintainer: t <t@invalid>\nDescription: test\n' \
+		"$name" "${KVER%%-*}-1" >"$tree/DEBIAN/control"
+	dpkg-deb -Zxz -z1 -b "$tree" "$out" >/dev/null
+}
+
+# Ubuntu: linux-image-V (boot/vmlinuz-V, mode 0600), linux-modules-V and
+# linux-modules-extra-V (the nvdimm drivers, as through 24.04), .ko.zst.
+pkg_ubuntu() {
+	local out=$1 t=$BATS_TEST_TMPDIR/ubuntu
+	mkdir -p "$t/image/boot" "$t/modules/lib/modules/$KVER" "$t/extra/lib/modules/$KVER" "$out"
+	install -m 0600 "$KROOT/boot/vmlinuz-$KVER" "$t/image/boot/vmlinuz-$KVER"
+	cp "$KROOT/boot/config-$KVER" "$t/modules/boot-config" && mkdir -p "$t/modules/boot" && mv "$t/modules/boot-config" "$t/modules/boot/config-$KVER"
+	pkg_modules "$t/modules/lib/modules/$KVER" zstd "${PKG_BASE_DIRS[@]}"
+	cp "$KROOT/lib/modules/$KVER"/modules.{order,builtin} "$t/modules/lib/modules/$KVER/"
+	pkg_modules "$t/extra/lib/modules/$KVER" zstd "${PKG_NVDIMM_DIRS[@]}"
+	pkg_deb "$t/image" "$out/linux-image-$KVER.deb" "linux-image-$KVER"
+	pkg_deb "$t/modules" "$out/linux-modules-$KVER.deb" "linux-modules-$KVER"
+	pkg_deb "$t/extra" "$out/linux-modules-extra-$KVER.deb" "linux-modules-extra-$KVER"
+}
+
+# Arch: one linux package, .pkg.tar.zst with .PKGINFO, usr-merged, the
+# image at usr/lib/modules/V/vmlinuz, .ko.zst.
+pkg_arch() {
+	local out=$1 t=$BATS_TEST_TMPDIR/arch
+	local m=$t/usr/lib/modules/$KVER
+	mkdir -p "$m" "${out%/*}"
+	cp "$KROOT/boot/vmlinuz-$KVER" "$m/vmlinuz"
+	printf 'linux\n' >"$m/pkgbase"
+	pkg_modules "$m" zstd "${PKG_BASE_DIRS[@]}" "${PKG_NVDIMM_DIRS[@]}"
+	printf 'pkgname = linux\npkgbase = linux\npkgver = %s-1\narch = x86_64\n' "${KVER%%-*}" >"$t/.PKGINFO"
+	(cd "$t" && tar --zstd -cf "$out" .PKGINFO usr)
+}
+
+# Debian 13's shape: one .deb, modules in usr/lib/modules, .ko.xz.
+pkg_debian_usrmerged() {
+	local out=$1 t=$BATS_TEST_TMPDIR/debian
+	mkdir -p "$t/boot" "$t/usr/lib/modules/$KVER" "${out%/*}"
+	cp "$KROOT/boot/vmlinuz-$KVER" "$KROOT/boot/config-$KVER" "$t/boot/"
+	pkg_modules "$t/usr/lib/modules/$KVER" xz "${PKG_BASE_DIRS[@]}" "${PKG_NVDIMM_DIRS[@]}"
+	pkg_deb "$t" "$out" "linux-image-$KVER"
+}
