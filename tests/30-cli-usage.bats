@@ -103,6 +103,27 @@ setup() {
 		--kernel "$BATS_TEST_TMPDIR/bzImage" -- true
 }
 
+@test "--mem and --append that cannot work are refused, naming the value" {
+	refuses "--mem '64T' is more than this host's available memory" run --mem 64T
+	refuses "--mem '512M' is too small" exec --mem 512M -- true
+	refuses "invalid --mem '2X'" run --mem 2X
+	refuses "--append 'console=ttyS1': pmemlab sets console itself" run --append console=ttyS1
+	refuses "--append 'memmap=1G!4G': pmemlab sets memmap itself" exec --append 'hugepages=2 memmap=1G!4G' -- true
+	refuses "--append 'a\"b' is not a kernel argument" run --append 'a"b'
+	refuses "pmemlab sets loglevel itself" run --append loglevel=0
+}
+
+@test "--mem and --append reach QEMU's RAM and the kernel command line" {
+	fake_bzimage "$BATS_TEST_TMPDIR/bzImage" 9.9.9-pmemlab-test
+	mkdir -p "$BATS_TEST_TMPDIR/lib/modules/9.9.9-pmemlab-test"
+	: >"$BATS_TEST_TMPDIR/lib/modules/9.9.9-pmemlab-test/modules.dep"
+	run -0 --separate-stderr "$PMEMLAB" run -q --dry-run --accel tcg --kernel "$BATS_TEST_TMPDIR/bzImage" \
+		--backend memmap --size 1G --mem 3G --append 'hugepagesz=1G hugepages=2'
+	# memmap: the guest's 3G of RAM and the 1G region carved from it
+	[[ $(jq -r '.qemu | index("-m") as $i | .[$i + 1]' <<<"$output") == 4096M ]]
+	[[ $(jq -r '.qemu | index("-append") as $i | .[$i + 1]' <<<"$output") == *' memmap=1G!4G '*'hugepagesz=1G hugepages=2' ]]
+}
+
 @test "exec without a command is refused" {
 	refuses "exec: no command given" exec --fixture tmpfs
 }

@@ -3,7 +3,8 @@
 # The exec guest as a Linux test host (issue 25, issue 22 points 4-5): the
 # guest kernel's modules for modprobe, modinfo and the kernel's autoload,
 # /dev/mapper nodes, /dev/shm, a throw-away writable /etc, dmesg, and
-# --fixture none leaving an NVDIMM region empty and ready for ndctl. One
+# --fixture none leaving an NVDIMM region empty and ready for ndctl, and
+# --mem and --append shaping the guest. One
 # exec boot answers every test: its script prints NAME=VALUE lines.
 # bats file_tags=vm
 
@@ -27,9 +28,13 @@ useradd fsgqa && echo "fsgqa=$(id -un fsgqa)"
 echo "dmesg=$(dmesg | grep -c 'pmemlab-guest: /init reached')"
 dev=$(ndctl create-namespace -r "$PMEM_REGION" -m devdax | jq -r '.daxregion.devices[0].chardev')
 [ -c "/dev/$dev" ] && echo "devdax=$dev"
+echo "cmdline=$(cat /proc/cmdline)"
+echo "memtotal=$(awk '/^MemTotal:/ { print $2 }' /proc/meminfo)"
+echo "hugepages=$(awk '/^HugePages_Total:/ { print $2 }' /proc/meminfo)"
 SCRIPT
 	local status=0
-	"$PMEMLAB" exec -q --accel tcg --backend nvdimm --fixture none -- sh checks.sh \
+	"$PMEMLAB" exec -q --accel tcg --backend nvdimm --fixture none \
+		--mem 2G --append 'hugepagesz=2M hugepages=8' -- sh checks.sh \
 		>"$BATS_FILE_TMPDIR/out" 2>"$BATS_FILE_TMPDIR/err" || status=$?
 	echo "$status" >"$BATS_FILE_TMPDIR/status"
 }
@@ -95,4 +100,12 @@ exec_ok() {
 	exec_ok
 	[[ $(seen region) == region* ]]
 	[[ $(seen devdax) == dax* ]]
+}
+
+@test "--append reaches the guest's kernel command line, and --mem its RAM" {
+	exec_ok
+	[[ " $(seen cmdline) " == *' hugepagesz=2M hugepages=8 '* ]]
+	[[ $(seen hugepages) == 8 ]]
+	# 2 GiB less what the kernel keeps; the default 1.5 GiB shows about 1.4
+	(($(seen memtotal) > 1800000))
 }

@@ -23,6 +23,7 @@ OPT_QEMU=${PMEMLAB_QEMU:-system}
 OPT_FORMAT=text
 OPT_KEEP_WORK=0
 OPT_FIXTURES=()
+OPT_APPEND=()
 OPT_FIXTURE_OPTS=()
 OPT_ENV=()
 
@@ -50,6 +51,10 @@ $(for b in $(backend_names); do printf '%-27s %-12s %s\n' '' "$b" "${BACKEND_DES
   --qemu system|backports|PATH  the QEMU that runs the guest (default system: qemu-system-x86_64
                             on PATH; backports: 'pmemlab qemu fetch backports' put it in the cache)
   --timeout SECONDS         kill the guest after this long (default 300)
+  --mem SIZE                the guest's own RAM beside its PMem (default 1536M, at least 1G;
+                            no more than the host has available)
+  --append ARGS             extra kernel arguments (e.g. 'hugepagesz=1G hugepages=2'); those
+                            pmemlab sets (console, panic, init, rdinit, memmap, loglevel...) are refused
   --backing FILE            $(backing_backends): keep the device in FILE across runs (created 0600 if missing;
                             an existing one is reused as it is: namespace and filesystem, no mkfs;
                             cxl keeps its label area in FILE.lsa beside it)
@@ -67,7 +72,7 @@ parse_common_option() {
 	local opt=$1
 	SHIFT_BY=2
 	case $opt in
-	--backend | --size | --kernel | --modules | --accel | --qemu | --timeout | --fixture | --fixture-opt | --format | --backing)
+	--backend | --size | --kernel | --modules | --accel | --qemu | --timeout | --fixture | --fixture-opt | --format | --backing | --mem | --append)
 		(($# >= 2)) || usage_die "option $opt needs a value"
 		;;
 	esac
@@ -83,6 +88,13 @@ parse_common_option() {
 	--fixture-opt) OPT_FIXTURE_OPTS+=("$2") ;;
 	--format) OPT_FORMAT=$2 ;;
 	--backing) OPT_BACKING=$(realpath -m -- "$2") ;;
+	--mem) OPT_MEM=$2 ;;
+	--append)
+		# words, as a kernel command line splits them (no globbing)
+		local words
+		read -r -a words <<<"$2"
+		OPT_APPEND+=("${words[@]}")
+		;;
 	--keep-work) OPT_KEEP_WORK=1 SHIFT_BY=1 ;;
 	--show-cmdline) OPT_SHOW_CMDLINE=1 SHIFT_BY=1 ;;
 	--dry-run) OPT_DRY_RUN=1 SHIFT_BY=1 ;;
@@ -134,6 +146,7 @@ validate_common_options() {
 	fixture_check "${named[@]}"
 	local kv
 	for kv in "${OPT_FIXTURE_OPTS[@]}"; do fixture_opt_check "$kv"; done
+	guest_shape_check
 	# parse sizes now so a bad one fails before any build
 	backend_sizes "$OPT_BACKEND" "$OPT_SIZE" >/dev/null
 }
@@ -146,4 +159,35 @@ validate_built_fixture() {
 	name=$(fixture_ref "${OPT_FIXTURES[0]:-xfs-dax}")
 	IFS=$'\t' read -r placement _ note <<<"$(fixture_expectation "$name" "$OPT_BACKEND")"
 	[[ $placement != - ]] || usage_die "fixture $name cannot exist on the $OPT_BACKEND backend: $note"
+}
+
+# Kernel arguments pmemlab sets itself (vm/lib/qemu.sh, the backends):
+# another value would break the guest or hide what the run checks
+# (loglevel and quiet hide the kernel warnings that fail a run).
+readonly APPEND_OWNED=(console panic init rdinit pmemlab.guest memmap memhp_default_state initcall_blacklist loglevel quiet)
+
+# guest_shape_check: --mem (OPT_MEM_BYTES) and --append, refused (exit 2)
+# where they cannot work.
+guest_shape_check() {
+	if [[ -n ${OPT_MEM:-} ]]; then
+		OPT_MEM_BYTES=$(parse_size "$OPT_MEM") || usage_die "invalid --mem '$OPT_MEM'"
+		((OPT_MEM_BYTES >= GUEST_LOW_RAM)) ||
+			usage_die "--mem '$OPT_MEM' is too small: the guest needs at least $(human_size "$GUEST_LOW_RAM") of RAM"
+		((OPT_MEM_BYTES % MiB == 0)) || usage_die "--mem '$OPT_MEM' is not a whole number of MiB"
+		local avail
+		avail=$(awk '/^MemAvailable:/ { print $2 * 1024 }' /proc/meminfo)
+		((OPT_MEM_BYTES <= avail)) ||
+			usage_die "--mem '$OPT_MEM' is more than this host's available memory ($(human_size $((avail / MiB * MiB))))"
+	fi
+	local word key owned
+	for word in "${OPT_APPEND[@]}"; do
+		[[ $word =~ ^[A-Za-z0-9_.][A-Za-z0-9_.,:=@!%/+-]*$ ]] ||
+			usage_die "--append '$word' is not a kernel argument (NAME or NAME=VALUE, no quotes)"
+		key=${word%%=*}
+		for owned in "${APPEND_OWNED[@]}"; do
+			[[ $key != "$owned" ]] || usage_die "--append '$word': pmemlab sets $owned itself (vm/lib/qemu.sh and the backends)"
+		done
+	done
+	local all="${OPT_APPEND[*]}"
+	((${#all} <= 1024)) || usage_die "--append: ${#all} characters of kernel arguments, at most 1024"
 }

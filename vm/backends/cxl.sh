@@ -61,7 +61,7 @@ cxl_emulator() {
 }
 
 cxl_guest_ram() {
-	printf '%s\n' "$((GUEST_LOW_RAM + GUEST_SPARE_RAM))"
+	guest_own_ram
 }
 
 cxl_files() {

@@ -17,7 +17,7 @@ BACKEND_BACKING["memmap"]="memmap PMem is guest RAM and cannot persist"
 # The regions sit in RAM above 4 GiB, sized to hold every one; RAM below
 # 4 GiB stays at 1 GiB so the layout is the same for every size.
 memmap_guest_ram() {
-	printf '%s\n' "$((GUEST_LOW_RAM + $1 + GUEST_SPARE_RAM))"
+	printf '%s\n' "$(($(guest_own_ram) + $1))"
 }
 
 memmap_files() {

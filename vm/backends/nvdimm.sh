@@ -19,7 +19,7 @@ BACKEND_QEMU_DEVICES["nvdimm"]="nvdimm"
 readonly NVDIMM_LABEL=$((128 << 10)) NVDIMM_ALIGN=$((2 * MiB))
 
 nvdimm_guest_ram() {
-	printf '%s\n' "$((GUEST_LOW_RAM + GUEST_SPARE_RAM))"
+	guest_own_ram
 }
 
 nvdimm_files() {

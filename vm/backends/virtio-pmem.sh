@@ -17,7 +17,7 @@ BACKEND_BACKING["virtio-pmem"]=""
 BACKEND_QEMU_DEVICES["virtio-pmem"]="virtio-pmem-pci"
 
 virtio_pmem_guest_ram() {
-	printf '%s\n' "$((GUEST_LOW_RAM + GUEST_SPARE_RAM))"
+	guest_own_ram
 }
 
 virtio_pmem_files() {

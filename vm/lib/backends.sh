@@ -42,6 +42,12 @@ _pmemlab_loaded_backends=1
 readonly MiB=$((1 << 20)) GiB=$((1 << 30))
 # The guest's own RAM next to the persistent memory.
 readonly GUEST_LOW_RAM=$GiB GUEST_SPARE_RAM=$((512 * MiB))
+# guest_own_ram: bytes of the guest's RAM beside its PMem: --mem
+# (OPT_MEM_BYTES, checked by scripts/lib/options.sh), else 1.5 GiB.
+guest_own_ram() {
+	printf '%s\n' "${OPT_MEM_BYTES:-$((GUEST_LOW_RAM + GUEST_SPARE_RAM))}"
+}
+
 # q35, not pc: pc's ACPI interrupt links (LNKA-LNKD) cost about 0.7 s of
 # every TCG boot; q35 routes PCI interrupts without them.
 readonly GUEST_MACHINE=q35

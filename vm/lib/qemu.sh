@@ -53,7 +53,7 @@ guest_cmdline() {
 	# (no environment variable can fake a kernel command line)
 	local append=(console=ttyS0 loglevel=5 panic=-1 rdinit=/init pmemlab.guest mitigations=off cryptomgr.notests
 		initcall_blacklist=crypto_kdf108_init,init_kprobe_trace,cubictcp_register,i8042_init
-		"${PLAN_APPEND[@]}")
+		"${PLAN_APPEND[@]}" "${OPT_APPEND[@]}")
 	local firmware=() qboot
 	qboot=$(qboot_path)
 	[[ ! -r $qboot || -n ${PLAN_NEEDS_BIOS:-} ]] || firmware=(-bios "$qboot")
