@@ -92,6 +92,21 @@ bare_kernel() {
 	[[ $(jq -r '.runs | map(.id) | join(" ")' <<<"$output") == "$BARE_KERNEL:memmap" ]]
 }
 
+@test "a user's fixture file is a matrix column, judged by its own expectation" {
+	bare_kernel
+	printf '%s\n' 'FIXTURE_EXPECT=dram' 'FIXTURE_MAP_SYNC=no' 'fixture_setup() { echo /tmp/x; }' >"$BATS_TEST_TMPDIR/mine.sh"
+	local report=$BATS_TEST_TMPDIR/report
+	run -0 --separate-stderr "$PMEMLAB" matrix --kernels "$BARE_KERNEL" --backends memmap,nvdimm \
+		--fixtures "$BATS_TEST_TMPDIR/mine.sh,tmpfs" --report "$report" --format json
+	local j=$output
+	# the catalog's fixtures first, the file after them
+	[[ $(jq -r '[.fixtures[].name] | join(",")' <<<"$j") == tmpfs,mine ]]
+	[[ $(jq -r '.fixtures[] | select(.name == "mine") | "\(.expected) \(.user_file)"' <<<"$j") == "dram $BATS_TEST_TMPDIR/mine.sh" ]]
+	# this kernel cannot run a guest at all: the file's cells say so too
+	[[ $(jq -r '[.cells[] | select(.fixture == "mine") | .result] | unique | join(",")' <<<"$j") == unsupported ]]
+	[[ $(jq -r '.runs[0].user_fixtures[0].name' <<<"$j") == mine ]]
+}
+
 @test "a kernel whose config supports nothing: every cell unsupported with the reason, no guest, exit 0" {
 	bare_kernel
 	local report=$BATS_TEST_TMPDIR/report

@@ -40,7 +40,7 @@ options:
                         versions (6.12.117+deb12), flavours (cloud, rt), packages,
                         default (Debian's linux-image-amd64), bzImage paths (default: default)
   --backends LIST       comma-separated backends (default: all, $(backend_names | paste -sd, -))
-  --fixtures LIST       fixtures to run (default all; 'fixtures/run --list')
+  --fixtures LIST       fixtures to run (default all: 'pmemlab fixtures'; a PATH is your fixture file)
   -j, --jobs N          guests at once (default: the cores, fewer if memory is short)
   --report DIR          write the reports there (created if missing)
   --format text|json    stdout: the table, or matrix.json's document

@@ -84,8 +84,12 @@ matrix_prepare_kernel() {
 	((status == 0)) || DIE_STATUS=$status die "kernel $id: its config could not be read"
 }
 
+# MATRIX_FIXTURE_FILE[NAME]: the file of a user's fixture (--fixtures PATH).
+declare -gA MATRIX_FIXTURE_FILE=()
+
 # matrix_supported_fixtures KCONFIG BACKEND FIXTURE...: those the kernel's
-# config supports on BACKEND, one per line.
+# config supports on BACKEND, one per line. A user's fixture file names
+# no kernel options: the run's and the backend's decide.
 matrix_supported_fixtures() {
 	local kconfig=$1 backend=$2
 	shift 2
@@ -93,8 +97,20 @@ matrix_supported_fixtures() {
 		. as $k
 		| $ARGS.positional[]
 		| select($k.commands.run.supported and $k.backends[$b].supported
-			and $k.fixtures[.].backends[$b].supported)' \
+			and ($k.fixtures[.] == null or $k.fixtures[.].backends[$b].supported))' \
 		--args "$@" <"$kconfig"
+}
+
+# matrix_user_fixtures FIXTURE...: the user's fixture files among them, as
+# a JSON array [{name, file, expected, map_sync}] for the run record (the
+# report, and a later merge, judge their cells by it).
+matrix_user_fixtures() {
+	local f
+	for f in "$@"; do
+		[[ -n ${MATRIX_FIXTURE_FILE[$f]:-} ]] || continue
+		printf '%s\t%s\t%s\t%s\n' "$f" "${MATRIX_FIXTURE_FILE[$f]}" \
+			"${FIXTURE_FIELDS["$f/EXPECT"]}" "${FIXTURE_FIELDS["$f/MAP_SYNC"]:--}"
+	done | jq -R -n '[inputs | split("\t") | {name: .[0], file: .[1], expected: .[2], map_sync: .[3]}]'
 }
 
 # matrix_start_cell ID KCONFIG DIR FIXTURE...: start one `pmemlab run` in
@@ -111,7 +127,7 @@ matrix_start_cell() {
 	CELL_PID=
 	((${#supported[@]})) || return 0
 	local args=(run --format json -q --kernel "$CELL_KERNEL" --backend "$CELL_BACKEND")
-	for f in "${supported[@]}"; do args+=(--fixture "$f"); done
+	for f in "${supported[@]}"; do args+=(--fixture "${MATRIX_FIXTURE_FILE[$f]:-$f}"); done
 	# TERM if we die unannounced: the run then stops its guest itself
 	"${DIE_WITH_US_TERM[@]}" "$PMEMLAB_ROOT/scripts/pmemlab" "${args[@]}" "${MATRIX_RUN_ARGS[@]}" \
 		>"$dir/run.json" 2>"$dir/run.log" </dev/null &
@@ -132,11 +148,11 @@ matrix_record() {
 	jq -n --arg id "$id" --arg kernel "$CELL_KERNEL" --arg backend "$CELL_BACKEND" \
 		--arg status "$status" --argjson seconds "$seconds" \
 		--slurpfile kconfig "$kconfig" --rawfile out "$dir/run.json" --rawfile log "$dir/run.log" \
-		--arg host "$(uname -n)" '
+		--argjson user "$(matrix_user_fixtures "$@")" --arg host "$(uname -n)" '
 		($out | try fromjson catch null) as $run
 		| $kconfig[0] as $k
 		| {id: $id, kernel: $kernel, backend: $backend, host: $host,
-		   fixtures: $ARGS.positional,
+		   fixtures: $ARGS.positional, user_fixtures: $user,
 		   booted: ($status != ""),
 		   exit_status: (if $status == "" then null else ($status | tonumber) end),
 		   seconds: $seconds,
@@ -162,17 +178,24 @@ matrix_validate() {
 	known=$(fixture_names | tr '\n' ' ')
 	MATRIX_FIXTURES=()
 	mapfile -t list < <(matrix_split "$fixtures")
+	local files=()
+	MATRIX_FIXTURE_FILE=()
 	for f in "${list[@]}"; do
-		# cells are judged against the catalog's expectations per backend
-		[[ $f != */* ]] || usage_die "matrix: --fixtures takes fixture names, not the file '$f': run a fixture file with 'pmemlab run --fixture $f' on each kernel"
 		fixture_check "$f"
-		MATRIX_FIXTURES+=("$f")
+		if [[ $f == */* ]]; then
+			# a user's fixture file: cells run it by path, records name it
+			files+=("$(fixture_ref "$f")")
+			MATRIX_FIXTURE_FILE[${files[-1]}]=${FIXTURE_USER[${files[-1]}]}
+		else
+			MATRIX_FIXTURES+=("$f")
+		fi
 	done
-	# canonical order, whatever order they were given in
-	((${#MATRIX_FIXTURES[@]})) || read -ra MATRIX_FIXTURES <<<"$known"
+	# canonical order, whatever order they were given in; files last
+	((${#MATRIX_FIXTURES[@]} + ${#files[@]})) || read -ra MATRIX_FIXTURES <<<"$known"
 	mapfile -t MATRIX_FIXTURES < <(for f in $known; do
 		[[ " ${MATRIX_FIXTURES[*]} " != *" $f "* ]] || echo "$f"
 	done)
+	MATRIX_FIXTURES+=("${files[@]}")
 	[[ -z $jobs || $jobs =~ ^[1-9][0-9]?$ ]] || usage_die "invalid -j '$jobs': a whole number from 1 to 99"
 	format_check "$format"
 	[[ -z $report || -d $report || ! -e $report ]] || usage_die "--report '$report' exists and is not a directory"

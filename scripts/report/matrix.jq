@@ -1,7 +1,7 @@
 # Run records (scripts/lib/matrix.sh, one per kernel x backend) -> the
 # matrix document (docs/MATRIX.md). Input: an array of records.
 # $catalog: [{name, expected, backends: {NAME: {placement, map_sync,
-# note}}}] in fixtures/run's order. $jobs, $wall: the
+# note}}}] in the catalog's order; the records add the user's fixture files. $jobs, $wall: the
 # run's -j and wall seconds (null after a merge).
 #
 # A cell is kernel x backend x fixture. Its result:
@@ -18,7 +18,10 @@ def missing_text:
 
 # kconfig judgement of one fixture in a record
 def support($r; $f):
-	($r.kconfig.fixtures[$f] // {supported: false, reasons: ["the kernel's config does not know this fixture"], missing: []}) as $fx
+	($r.kconfig.fixtures[$f]
+	 # a user's fixture file names no kernel options: run and backend decide
+	 // (if ($r.user_fixtures // []) | map(.name) | index([$f]) then {supported: true, reasons: [], missing: []}
+	     else {supported: false, reasons: ["the kernel's config does not know this fixture"], missing: []} end)) as $fx
 	| [$r.kconfig.run, $r.kconfig.backend, $fx] as $levels
 	| {supported: ($levels | all(.supported)),
 	   reasons: ($levels | map(.reasons // []) | add | unique),
@@ -60,7 +63,11 @@ def count($cells; $what): $cells | map(select(.result == $what)) | length;
 
 sort_by(.kernel, .backend) as $runs
 | ($runs | map(.fixtures) | add // [] | unique) as $asked
-| [$catalog[] | select(.name as $n | $asked | index($n))] as $fixtures
+# the user's fixture files, from the records: their own expectation on
+# every backend (they have no rows in expectations.tsv)
+| ($runs | map(.user_fixtures // []) | add // [] | unique_by(.name)
+   | map({name, expected, user_file: .file, backends: {}})) as $user
+| [($catalog + $user)[] | select(.name as $n | $asked | index([$n]))] as $fixtures
 | [$runs[] as $r | $fixtures[] | select(.name as $n | $r.fixtures | index($n))
 	| cell($r; .name; .)] as $cells
 | ($runs | map(select(.error != null)) | map({run: .id, error})) as $guest_errors
