@@ -19,6 +19,8 @@ apt_repo_deb() {
 	for file in "$@"; do
 		mkdir -p "$tree/$(dirname "${file%%=*}")"
 		printf '%s' "${file#*=}" >"$tree/${file%%=*}"
+		# programs are executable, as in a real package
+		case ${file%%=*} in */bin/* | */sbin/*) chmod 0755 "$tree/${file%%=*}" ;; esac
 	done
 	dpkg-deb -Zgzip -b "$tree" "$out" >/dev/null
 	rm -rf "$tree"
