@@ -129,3 +129,22 @@ cxl_backing_run() {
 	[[ $(jq -r '.fixtures[] | select(.fixture == "xfs-dax") | .reason' <<<"$output") == "QEMU 7."*" has no CXL event interrupts; Linux >= 6.3 needs them (cxl_pci: \"Failed to get interrupt for event Info log\"): use --qemu backports"* ]]
 	[[ $(jq -r '.unsupported, .boot_seconds, .qemu.version' <<<"$output") == 3$'\n'0$'\n'7.* ]]
 }
+
+@test "cxl on Debian 6.12 with Debian's backported QEMU: pmem with MAP_SYNC, the hypervisor bit hidden" {
+	local kernels
+	kernels=$("$PMEMLAB" kernel list 2>/dev/null)
+	[[ $kernels =~ (^|$'\n')6\.12\.[^$'\n']*cloud ]] ||
+		skip "no Debian 6.12 cloud kernel in the cache (pmemlab kernel fetch 6.12-cloud)"
+	[[ $("$PMEMLAB" qemu list --format json | jq -r '.[].name') == *backports* ]] ||
+		skip "no backported QEMU in the cache (pmemlab qemu fetch backports)"
+	run -0 --separate-stderr "$PMEMLAB" run --backend cxl --kernel 6.12-cloud --accel tcg --format json \
+		--qemu backports --fixture xfs-dax --fixture devdax --fixture tmpfs
+	echo "$stderr" >&2
+	[[ $(jq -r '.qemu.version' <<<"$output") == 10.* ]]
+	[[ $(jq -r '.passed, .failed' <<<"$output") == 3$'\n'0 ]]
+	local f
+	for f in xfs-dax devdax; do
+		[[ $(jq -r --arg f "$f" '.fixtures[] | select(.fixture == $f) | "\(.probe.verdict) \(.probe.pmem_pages == .probe.pages) \(.probe.evidence.map_sync)"' <<<"$output") == "pmem true true" ]]
+	done
+	[[ $stderr == *"CPU model without the hypervisor bit"* ]]
+}
