@@ -37,3 +37,15 @@ setup() {
 	[[ $(jq -r .kernel <<<"$output") == "package:$KVER" ]]
 	[[ -s $(jq -r .initramfs <<<"$output") ]]
 }
+
+@test "a .deb that holds no kernel exits 2 naming both places looked, and no kernel stays in the cache" {
+	local tree=$BATS_TEST_TMPDIR/nk
+	mkdir -p "$tree/DEBIAN" "$tree/usr/share/doc/notakernel"
+	printf 'Package: notakernel\nVersion: 1\nArchitecture: amd64\nMaintainer: t <t@invalid>\nDescription: t\n' >"$tree/DEBIAN/control"
+	echo readme >"$tree/usr/share/doc/notakernel/README"
+	dpkg-deb -b "$tree" "$BATS_TEST_TMPDIR/notakernel.deb" >/dev/null
+	run -2 --separate-stderr "$PMEMLAB" run --dry-run --accel tcg --kernel "$BATS_TEST_TMPDIR/notakernel.deb"
+	[[ $stderr == *"'$BATS_TEST_TMPDIR/notakernel.deb' holds no kernel: no boot/vmlinuz-VERSION and no lib/modules/VERSION/vmlinuz (under / or /usr)"* ]]
+	# only the cache's lock files may remain: no unpacked tree, no image
+	[[ -z $(find "$PMEMLAB_CACHE" -mindepth 1 ! -name '.lock-*' ! -path "$PMEMLAB_CACHE/kernels") ]]
+}
