@@ -59,7 +59,8 @@ cmd_fixtures() {
 		file: (.file | ltrimstr(env.PMEMLAB_ROOT + "/")), user_file}]' "$work/plan.json")
 	# descriptions from the catalog, keyed by name
 	json=$(for f in "${names[@]}" "${files[@]}"; do
-		f=$(fixture_ref "$f")
+		fixture_ref "$f"
+		f=$FIXTURE_REF
 		printf '%s\t%s\n' "$f" "$(fixture_field "$f" DESC)"
 	done | jq -R -n --argjson list "$json" '
 		([inputs | split("\t") | {key: .[0], value: .[1]}] | from_entries) as $desc

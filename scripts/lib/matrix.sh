@@ -184,7 +184,8 @@ matrix_validate() {
 		fixture_check "$f"
 		if [[ $f == */* ]]; then
 			# a user's fixture file: cells run it by path, records name it
-			files+=("$(fixture_ref "$f")")
+			fixture_ref "$f"
+			files+=("$FIXTURE_REF")
 			MATRIX_FIXTURE_FILE[${files[-1]}]=${FIXTURE_USER[${files[-1]}]}
 		else
 			MATRIX_FIXTURES+=("$f")

@@ -154,11 +154,11 @@ validate_common_options() {
 # validate_built_fixture: exec and shell build one fixture (the first
 # named); one that cannot exist on the backend is refused before boot.
 validate_built_fixture() {
-	local name placement note
 	[[ ${OPT_FIXTURES[0]:-} != none ]] || return 0
-	name=$(fixture_ref "${OPT_FIXTURES[0]:-xfs-dax}")
-	IFS=$'\t' read -r placement _ note <<<"$(fixture_expectation "$name" "$OPT_BACKEND")"
-	[[ $placement != - ]] || usage_die "fixture $name cannot exist on the $OPT_BACKEND backend: $note"
+	fixture_ref "${OPT_FIXTURES[0]:-xfs-dax}"
+	fixture_expectation "$FIXTURE_REF" "$OPT_BACKEND"
+	[[ $FIXTURE_PLACEMENT != - ]] ||
+		usage_die "fixture $FIXTURE_REF cannot exist on the $OPT_BACKEND backend: $FIXTURE_NOTE"
 }
 
 # Kernel arguments pmemlab sets itself (vm/lib/qemu.sh, the backends):

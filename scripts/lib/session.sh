@@ -132,7 +132,10 @@ write_run_conf() {
 		local fixtures=("${OPT_FIXTURES[@]}") names=() f
 		# exec and shell build one fixture, xfs-dax unless named; run all
 		((${#fixtures[@]})) || if [[ $mode == run ]]; then mapfile -t fixtures < <(fixture_names); else fixtures=(xfs-dax); fi
-		for f in "${fixtures[@]}"; do names+=("$(fixture_ref "$f")"); done
+		for f in "${fixtures[@]}"; do
+			fixture_ref "$f"
+			names+=("$FIXTURE_REF")
+		done
 		sh_assign PMEMLAB_FIXTURE "${names[0]}"
 		sh_assign PMEMLAB_GUEST_MODULES "$(guest_modules "$mode" "$OPT_BACKEND" "${names[@]}")"
 		# the plan: exec and shell build the first fixture, the others
