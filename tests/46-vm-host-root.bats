@@ -57,6 +57,21 @@ setup() {
 	[[ ! -e /usr/pmemlab-should-not-exist ]]
 }
 
+@test "a HOME under /tmp (as on some CI runners) is the host's, writable scratch in the guest" {
+	local home cache
+	home=$(mktemp -d /tmp/pmemlab-home.XXXXXX)
+	echo from-host >"$home/mark"
+	cache=${PMEMLAB_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pmemlab}
+	HOME=$home PMEMLAB_CACHE=$cache run -0 --separate-stderr "$PMEMLAB" exec -q --accel tcg --fixture tmpfs -- sh -c '
+		cat "$HOME/mark"; echo guest >"$HOME/scratch" && cat "$HOME/scratch"'
+	local left
+	left=$(ls "$home")
+	rm -rf "$home"
+	[[ $output == $'from-host\nguest' ]]
+	# the guest's write went to its own layer, not to the host
+	[[ $left == mark ]]
+}
+
 @test "run from /tmp itself: the host's /tmp is shown and the guest's /tmp stays writable scratch" {
 	local mark
 	mark=$(mktemp /tmp/pmemlab-test-mark.XXXXXX)

@@ -64,10 +64,16 @@ overlay_host_dir() {
 			-o "lowerdir=/host$1,upperdir=/run/$2/upper,workdir=/run/$2/work" "$NEWROOT$1"
 }
 
-# writable_home DIR: a tmpfs overlay on the host's DIR.
+# writable_home DIR: a tmpfs overlay on the host's DIR, also where the
+# guest's own scratch (/tmp, /run, /mnt) would hide it (a CI runner's
+# HOME under /tmp).
 writable_home() {
 	home=$1
-	[ -n "$home" ] && [ -d "$NEWROOT$home" ] || return 0
+	[ -n "$home" ] || return 0
+	case $home in
+	/tmp/* | /run/* | /mnt/*) [ ! -d "/host$home" ] || mkdir -p "$NEWROOT$home" ;;
+	esac
+	[ -d "$NEWROOT$home" ] || return 0
 	overlay_host_dir "$home" home-rw || log "cannot overlay $home: it stays read-only"
 }
 
