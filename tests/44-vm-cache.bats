@@ -30,6 +30,25 @@ setup() {
 	[[ $(jq -r .initramfs <<<"$output") != "$first" ]]
 }
 
+@test "a pmemprobe older than its sources is rebuilt before a run" {
+	# a checkout in miniature: the real scripts, a probe source and a
+	# Makefile that builds it (a real pmemprobe build and image cost minutes)
+	local root=$BATS_TEST_TMPDIR/checkout repo
+	repo=$(readlink -f "$BATS_TEST_DIRNAME/..")
+	mkdir -p "$root/probe"
+	ln -s "$repo/scripts" "$repo/vm" "$repo/fixtures" "$root/"
+	printf 'int main(void) { return 0; }\n' >"$root/probe/main.c"
+	printf 'build/pmemprobe: probe/main.c\n\tmkdir -p build && cc -o $@ probe/main.c\n' >"$root/Makefile"
+	make -s -C "$root"
+	local prepare='. "$1/scripts/lib/session.sh" && probe_binary'
+	PMEMLAB_ROOT=$root run -0 --separate-stderr bash -c "$prepare" sh "$root"
+	[[ $stderr != *"building pmemprobe"* ]]
+	touch -d 2000-01-01 "$root/build/pmemprobe"
+	PMEMLAB_ROOT=$root run -0 --separate-stderr bash -c "$prepare" sh "$root"
+	[[ $stderr == *"building pmemprobe"* && $output == "$root/build/pmemprobe" ]]
+	[[ ! $root/probe/main.c -nt $root/build/pmemprobe ]]
+}
+
 @test "--accel auto says which accelerator it chose and why" {
 	run -0 --separate-stderr "$PMEMLAB" run --dry-run
 	[[ $stderr == *"accel "@(kvm|tcg)" ("* ]]

@@ -55,12 +55,24 @@ session_cleanup() {
 # The probe binary the guest runs: built from this tree when missing.
 probe_binary() {
 	local bin=${PMEMPROBE_BIN:-$PMEMLAB_ROOT/build/pmemprobe}
-	if [[ ! -x $bin && -e $PMEMLAB_ROOT/Makefile ]]; then
+	if [[ -e $PMEMLAB_ROOT/Makefile ]] && { [[ ! -x $bin ]] || probe_stale "$bin"; }; then
 		step "building pmemprobe"
 		make -s -C "$PMEMLAB_ROOT" >&2 || die "cannot build pmemprobe (run 'make' in $PMEMLAB_ROOT; 'scripts/install-deps' installs what it needs)"
 	fi
 	[[ -x $bin ]] || die "pmemprobe not found at $bin"
 	printf '%s\n' "$bin"
+}
+
+# probe_stale BIN: a source of the checkout's own pmemprobe is newer than
+# BIN (an edited probe would otherwise run its old build). Builtin tests
+# only: this is on every run's path.
+probe_stale() {
+	local src
+	[[ -z ${PMEMPROBE_BIN:-} ]] || return 1
+	for src in "$PMEMLAB_ROOT"/probe/*.[ch] "$PMEMLAB_ROOT/Makefile"; do
+		[[ ! $src -nt $1 ]] || return 0
+	done
+	return 1
 }
 
 # Everything before boot: kernel, initramfs, accelerator, memory plan.
