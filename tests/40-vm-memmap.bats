@@ -23,6 +23,14 @@ setup() {
 	[[ $(run_report -r '.fixtures | length') -eq 13 ]]
 }
 
+@test "memmap: the report names where the kernel came from: its release and package" {
+	local origin guest
+	origin=$(run_report -r .kernel_origin)
+	guest=$(run_report -r .guest_kernel)
+	# "Debian 12 bookworm: linux-image-6.1.0-57-amd64" (the host's distro)
+	[[ $origin =~ ^[A-Z][a-z]+\ [0-9.]+\ [a-z-]+:\ linux-image-"$guest"( |$) ]]
+}
+
 @test "memmap: the guest sees 1 GiB of legacy PMem at 4 GiB" {
 	run_report -e '.pmem_iomem == ["100000000-13fffffff : Persistent Memory (legacy)"]'
 	run_report -e '.fixtures[0].probe.pmem_ranges[0].kind == "legacy"'

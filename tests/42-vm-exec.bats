@@ -21,6 +21,7 @@ setup() {
 	grep -qE '^  <testcase classname="pmemlab.exec" name="sh -c exit 7" time="[0-9.]+">$' report.xml
 	grep -qxF '    <failure message="exited 7"/>' report.xml
 	grep -qxF '    <property name="exit_status" value="7"/>' report.xml
+	grep -qE '^    <property name="kernel_origin" value="[^"]+: linux-image-[^"]+"/>$' report.xml
 }
 
 @test "exec keeps stdout and stderr apart and takes arguments literally" {

@@ -130,6 +130,13 @@ bare_kernel() {
 	[[ $(jq -r '.cells[] | select(.fixture == "kmem" and .backend == "memmap") | .reason' <<<"$j") == "not on the memmap backend: memmap PMem is carved out"* ]]
 	[[ $(xmllint --xpath 'string(/testsuites/@skipped)' "$report/junit.xml") == "$cells" ]]
 	grep -Eq "^\| devdax \| pmem \|( ➖ unsupported \|){$backends}\$" "$report/summary.md"
+	# every report names where the kernel came from, though none booted
+	local origin="image: $BARE_KERNEL, modules from $BATS_TEST_TMPDIR/k=1 dir/lib/modules"
+	[[ $(jq -r --arg k "$BARE_KERNEL" '.kernel_origins[$k]' <<<"$j") == "$origin" ]]
+	[[ $(jq -r '[.runs[].kernel_origin] | unique | join(",")' <<<"$j") == "$origin" ]]
+	[[ $(xmllint --xpath 'string((//testsuite)[1]/properties/property[@name="kernel_origin"]/@value)' "$report/junit.xml") == "$origin" ]]
+	grep -Fqx "| \`$BARE_KERNEL\` | $origin |" "$report/summary.md"
+	grep -Fq "<small class=\"origin\">$origin</small>" "$report/matrix.html"
 	no_leftovers
 }
 

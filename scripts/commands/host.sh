@@ -168,6 +168,7 @@ host_run() {
 	) >"$state/results.jsonl"
 	printf '{"type":"guest","kernel":"%s","modules_failed":[],"pmem_iomem":[]}\n{"type":"done"}\n' "$(uname -r)" >>"$state/results.jsonl"
 	OPT_BACKEND=host OPT_SIZE=$(human_size "$size") KERNEL_DESC="$(uname -r) (this machine)"
+	KERNEL_ORIGIN="this machine's running kernel"
 	ACCEL=none ACCEL_REASON="the machine itself" GUEST_SECONDS=$(elapsed_since "$t0") INITRAMFS_SECONDS=0
 	local json
 	json=$(report_json "$state/results.jsonl" "$state/plan.json")

@@ -23,6 +23,7 @@ junit_write() {
 	jq -r -s --arg status "$status" --arg guest_error "$guest_error" --argjson timing "$timing" \
 		--argjson report "$report" \
 		--arg backend "${OPT_BACKEND:-}" --arg kernel "${KERNEL_VERSION:-}" --arg accel "${ACCEL:-}" \
+		--arg kernel_origin "${KERNEL_ORIGIN:-}" \
 		--arg command "${EXEC_COMMAND:-}" --arg stamp "$(date -u +%Y-%m-%dT%H:%M:%S)" '
 		def x: tostring | @html;
 		def prop($n; $v): "    <property name=\"\($n | x)\" value=\"\($v | x)\"/>";
@@ -50,7 +51,7 @@ junit_write() {
 		| "<?xml version=\"1.0\" encoding=\"UTF-8\"?>",
 		  "<testsuite name=\"pmemlab exec\" tests=\"\($cases | length)\" failures=\"\([$cases[] | select(contains("<failure"))] | length)\" errors=\"\([$cases[] | select(contains("<error"))] | length)\" skipped=\"\([$cases[] | select(contains("<skipped"))] | length)\" time=\"\($timing.total // 0 | x)\" timestamp=\"\($stamp)\">",
 		  "  <properties>",
-		  prop("backend"; $backend), prop("kernel"; $kernel), prop("accel"; $accel), prop("exit_status"; $status),
+		  prop("backend"; $backend), prop("kernel"; $kernel), prop("kernel_origin"; $kernel_origin), prop("accel"; $accel), prop("exit_status"; $status),
 		  ($timing | to_entries[] | prop("seconds." + .key; .value // "")),
 		  "  </properties>",
 		  $cases[],

@@ -66,6 +66,7 @@ matrix_cell_summary() {
 matrix_text() {
 	local doc text=$MATRIX_JQ_DIR/matrix-text.jq
 	doc=$(cat)
+	jq -r --arg part kernels -f "$text" <<<"$doc" | align_columns
 	jq -r --arg part runs -f "$text" <<<"$doc" | align_columns
 	echo
 	jq -r --arg part cells -f "$text" <<<"$doc" | align_columns

@@ -151,7 +151,8 @@ matrix_record() {
 		--argjson user "$(matrix_user_fixtures "$@")" --arg host "$(uname -n)" '
 		($out | try fromjson catch null) as $run
 		| $kconfig[0] as $k
-		| {id: $id, kernel: $kernel, backend: $backend, host: $host,
+		| {id: $id, kernel: $kernel, kernel_origin: ($run.kernel_origin // $k.kernel_origin),
+		   backend: $backend, host: $host,
 		   fixtures: $ARGS.positional, user_fixtures: $user,
 		   booted: ($status != ""),
 		   exit_status: (if $status == "" then null else ($status | tonumber) end),
@@ -160,7 +161,8 @@ matrix_record() {
 			elif $run == null then
 				"pmemlab run exited \($status) without a report: \($log | split("\n") | map(select(. != "")) | last // "no message")"
 			else $run.error end),
-		   kconfig: {kernel: $k.kernel, kernel_desc: $k.kernel_desc, config: $k.config,
+		   kconfig: {kernel: $k.kernel, kernel_desc: $k.kernel_desc, kernel_origin: $k.kernel_origin,
+			config: $k.config,
 			run: $k.commands.run, backend: $k.backends[$backend],
 			fixtures: ($k.fixtures | map_values({expected, supported: .backends[$backend].supported,
 				reasons: .backends[$backend].reasons, missing: .backends[$backend].missing}))},

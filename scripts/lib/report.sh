@@ -13,7 +13,8 @@ _pmemlab_loaded_report=1
 report_json() {
 	local results=$1 plan=$2
 	jq -s --slurpfile plan "$plan" --arg backend "$OPT_BACKEND" --arg size "$OPT_SIZE" \
-		--arg kernel "$KERNEL_DESC" --arg accel "$ACCEL" --arg accel_reason "$ACCEL_REASON" \
+		--arg kernel "$KERNEL_DESC" --arg kernel_origin "${KERNEL_ORIGIN:-}" \
+		--arg accel "$ACCEL" --arg accel_reason "$ACCEL_REASON" \
 		--arg boot_seconds "$GUEST_SECONDS" --arg initramfs_seconds "$INITRAMFS_SECONDS" \
 		--arg init_seconds "${INIT_SECONDS:-null}" --arg kernel_boot "${KERNEL_BOOT_KIND:-bzimage}" \
 		--argjson initramfs_reused "${INITRAMFS_REUSED:-0}" --arg error "${GUEST_ERROR:-}" \
@@ -45,6 +46,7 @@ report_json() {
 		    | . + {options: $p.options, user_file: (if $p.user_file then $p.file else null end)}
 		    | . + judged ] as $fixtures
 		| {backend: $backend, size: $size, kernel: $kernel,
+		   kernel_origin: (if $kernel_origin == "" then null else $kernel_origin end),
 		   guest_kernel: $guest.kernel, accel: $accel, accel_reason: $accel_reason, clocksource: $guest.clocksource,
 		   qemu: {name: $qemu_spec, binary: $qemu_binary, version: $qemu_version,
 		          cpu_flags: ($cpu_flags | split(" ") | map(select(. != "")))},

@@ -79,7 +79,8 @@ code { font-size: 12px; }
 + legend_item("#a475f9"; "mixed") + "</p>
 <table class=\"matrix\">
 <tr><th rowspan=\"2\">fixture</th><th rowspan=\"2\">expected</th>"
-+ ($groups | map("<th colspan=\"\(.runs | length)\"><code>\(.kernel | h)</code></th>") | join(""))
++ ($groups | map("<th colspan=\"\(.runs | length)\"><code>\(.kernel | h)</code>"
+	+ (($doc.kernel_origins // {})[.kernel] | if . then "<br><small class=\"origin\">\(h)</small>" else "" end) + "</th>") | join(""))
 + "</tr>\n<tr>" + ([$groups[].runs[] | "<th>\(.backend)</th>"] | join("")) + "</tr>\n"
 + ($doc.fixtures | map(. as $f
 	| "<tr><th>\($f.name | h)</th><td>\($f.expected)</td>"

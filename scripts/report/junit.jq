@@ -36,6 +36,10 @@ def guest_case($r):
 	failures: (($cells | map(select(.result == "fail")) | length) + (if $r.error != null then 1 else 0 end)),
 	skipped: ($cells | map(select(.result == "unsupported" or .result == "n/a")) | length),
 	time: ($r.seconds | secs), hostname: ($r.host // "")}))>",
+     "    <properties>",
+     ({kernel: $r.kernel, kernel_origin: ($doc.kernel_origins // {})[$r.kernel], backend: $r.backend}
+      | to_entries[] | select(.value != null) | "      <property\(attrs({name: .key, value: .value}))/>"),
+     "    </properties>",
      ($cells[] | testcase($r)),
      (if $r.booted then guest_case($r) else empty end),
      "  </testsuite>"),

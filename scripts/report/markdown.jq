@@ -29,6 +29,11 @@ def md: tostring | gsub("\\|"; "\\|") | gsub("\n"; " ");
 	"### Guest errors", "",
 	(.guest_errors[] | "- `\(.run)`: \(.error | md)"), ""
    else empty end),
+  "### Kernels", "",
+  "| kernel | from |",
+  "|---|---|",
+  (.kernels[] | "| `\(.)` | \($doc.kernel_origins[.] // "unknown" | md) |"),
+  "",
   "### Guests", "",
   "| cell | guest kernel | accel | boot s | PMem in the guest |",
   "|---|---|---|---|---|",

@@ -1,8 +1,10 @@
-# The matrix document (matrix.jq) -> the terminal table, in three parts
-# (--arg part): "runs", a TSV line per guest; "cells", a TSV of fixture x
+# The matrix document (matrix.jq) -> the terminal table, in four parts
+# (--arg part): "kernels", where each came from; "runs", a TSV line per guest; "cells", a TSV of fixture x
 # run (align_columns lines both up); "summary", the reasons and the count.
 
-if $part == "runs" then
+if $part == "kernels" then
+	.kernels[] as $k | ["kernel", $k, "from \((.kernel_origins // {})[$k] // "unknown")"] | @tsv
+elif $part == "runs" then
 	.runs | to_entries[] | [" ", .key + 1, .value.id,
 		if .value.booted then "\(.value.run.guest_kernel // "?"), \(.value.run.accel // "?"), \(.value.run.boot_seconds // "?") s"
 		else "not booted: the kernel supports none of its fixtures" end,

@@ -73,6 +73,9 @@ sort_by(.kernel, .backend) as $runs
 | ($runs | map(select(.error != null)) | map({run: .id, error})) as $guest_errors
 | {tool: "pmemlab", report: "matrix", format_version: 1,
    kernels: ($runs | map(.kernel) | unique),
+   # where each kernel came from (vm/lib/kernel.sh: KERNEL_ORIGIN)
+   kernel_origins: ($runs | map({key: .kernel, value: (.kernel_origin // .run.kernel_origin // .kconfig.kernel_origin)})
+	| from_entries),
    backends: ($runs | map(.backend) | unique),
    fixtures: $fixtures,
    jobs: $jobs, wall_seconds: $wall,

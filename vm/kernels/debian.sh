@@ -230,6 +230,7 @@ kernel_from_package() {
 	if [[ $where == host ]]; then
 		KERNEL_IMAGE=/boot/vmlinuz-$version
 		KERNEL_BASE=/
+		KERNEL_ORIGIN="$(debian_origin '') $pkg (installed on this machine)"
 		return
 	fi
 	local root
@@ -242,9 +243,30 @@ kernel_from_package() {
 		[[ -e $root/.complete ]] || kernel_fetch "$pkg" "$root" "$suite"
 		cache_unlock
 	fi
-	[[ ! -e $root/.suite ]] || KERNEL_DESC="debian-$(<"$root/.suite"):$version"
+	[[ ! -e $root/.suite ]] || suite=$(<"$root/.suite")
+	[[ -z $suite ]] || KERNEL_DESC="debian-$suite:$version"
+	KERNEL_ORIGIN="$(debian_origin "$suite") $pkg"
 	KERNEL_IMAGE=$root/boot/vmlinuz-$version
 	KERNEL_BASE=$root
+}
+
+# debian_origin SUITE: "Debian 13 trixie:", the release a package came
+# from (SUITE empty: the host's own, through its apt).
+debian_origin() {
+	local suite=${1:-} n
+	[[ -n $suite ]] || suite=$(kernel_os_release VERSION_CODENAME) || suite=
+	case ${suite%-backports} in
+	bullseye) n=11 ;;
+	bookworm) n=12 ;;
+	trixie) n=13 ;;
+	forky) n=14 ;;
+	sid) n=unstable ;;
+	*)
+		printf "the host's apt%s:\n" "${suite:+ ($suite)}"
+		return
+		;;
+	esac
+	printf 'Debian %s %s:\n' "$n" "$suite"
 }
 
 # kernel_fetch PKG ROOT [SUITE]: download PKG with the host's apt, or

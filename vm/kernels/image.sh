@@ -26,7 +26,14 @@ image_kernel_resolve() {
 	KERNEL_DESC="image:$KERNEL_VERSION"
 	if KERNEL_BASE=$(kernel_image_modules_base "$KERNEL_IMAGE" "$KERNEL_VERSION"); then
 		kernel_ensure_depmod
+		KERNEL_ORIGIN=$(image_kernel_origin "$KERNEL_IMAGE" "$KERNEL_BASE")
 		return
 	fi
 	usage_die "no modules tree for kernel $KERNEL_VERSION: looked for lib/modules/$KERNEL_VERSION and usr/lib/modules/$KERNEL_VERSION beside '$image' and under --modules DIR (make modules_install INSTALL_MOD_PATH=DIR)"
+}
+
+# image_kernel_origin IMAGE [BASE]: the report's line for an image (kconfig
+# asks it too, without resolving).
+image_kernel_origin() {
+	printf 'image: %s%s\n' "$1" "${2:+, modules from ${2%/}/lib/modules}"
 }

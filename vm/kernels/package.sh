@@ -51,6 +51,7 @@ package_kernel_resolve() {
 	KERNEL_IMAGE=$root/boot/vmlinuz-$KERNEL_VERSION
 	KERNEL_BASE=$root
 	KERNEL_DESC="package:$KERNEL_VERSION"
+	KERNEL_ORIGIN="files: ${id//,/, }"
 }
 
 # package_cache_key ID: names, sizes and times of the files: a file

@@ -87,6 +87,7 @@ def words: split(" ") | map(select(. != ""));
 {
 	kernel: $meta.kernel,
 	kernel_desc: $meta.kernel_desc,
+	kernel_origin: $meta.kernel_origin,
 	config: $meta.config,
 	config_source: $meta.config_source,
 	modules_dir: $meta.modules_dir,

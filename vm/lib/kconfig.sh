@@ -30,7 +30,7 @@ KCONFIG_REQUIREMENTS=$PMEMLAB_ROOT/vm/kconfig-requirements.tsv
 
 kconfig_reset() {
 	KCONFIG_FILE='' KCONFIG_SOURCE='' KCONFIG_KERNEL='' KCONFIG_DESC='' KCONFIG_MODDIR=''
-	KCONFIG_ORIGIN=''
+	KCONFIG_ORIGIN='' KCONFIG_KERNEL_ORIGIN=''
 	KCONFIG_LOOKED=()
 }
 
@@ -97,6 +97,7 @@ kconfig_locate_kernel() {
 	kernel_resolve "$spec"
 	KCONFIG_KERNEL=$KERNEL_VERSION
 	KCONFIG_DESC=$KERNEL_DESC
+	KCONFIG_KERNEL_ORIGIN=$KERNEL_ORIGIN
 	local base=${KERNEL_BASE%/}
 	local moddir=$base/lib/modules/$KERNEL_VERSION
 	[[ ! -d $moddir ]] || KCONFIG_MODDIR=$moddir
@@ -121,6 +122,7 @@ kconfig_locate_image() {
 	KCONFIG_KERNEL=$version
 	KCONFIG_DESC="image:$version"
 	base=$(kernel_image_modules_base "$image" "$version") || base=''
+	KCONFIG_KERNEL_ORIGIN=$(image_kernel_origin "$image" "$base")
 	base=${base%/}
 	[[ -z $base && ! -d /lib/modules/$version ]] || KCONFIG_MODDIR=$base/lib/modules/$version
 	local candidates=("$dir/config-$version" boot "$dir/.config" build-tree)
@@ -309,9 +311,11 @@ kconfig_json() {
 	local backends
 	mapfile -t backends < <(backend_names)
 	meta=$(jq -n --arg kernel "$KCONFIG_KERNEL" --arg desc "$KCONFIG_DESC" --arg config "${KCONFIG_ORIGIN:-$KCONFIG_FILE}" \
+		--arg origin "$KCONFIG_KERNEL_ORIGIN" \
 		--arg source "$KCONFIG_SOURCE" --arg moddir "$KCONFIG_MODDIR" \
 		'def nonempty: if . == "" then null else . end;
-		 {kernel: ($kernel | nonempty), kernel_desc: $desc, config: $config, config_source: $source,
+		 {kernel: ($kernel | nonempty), kernel_desc: $desc, kernel_origin: ($origin | nonempty),
+		  config: $config, config_source: $source,
 		  modules_dir: ($moddir | nonempty), backends: $ARGS.positional}' --args "${backends[@]}")
 	# the fixture groups follow the table (its line numbers stay true)
 	jq -n --arg tsv "$(cat "$KCONFIG_REQUIREMENTS" && fixture_groups)" --arg config "$kv" --argjson fixtures "$fixtures" --argjson na "$na" \
@@ -337,7 +341,8 @@ kconfig_json_cached() {
 	esac
 	local key file json
 	key=$({
-		printf '%s\n' "$KCONFIG_KERNEL" "$KCONFIG_DESC" "$KCONFIG_ORIGIN" "$KCONFIG_SOURCE" "$KCONFIG_MODDIR"
+		printf '%s\n' "$KCONFIG_KERNEL" "$KCONFIG_DESC" "$KCONFIG_ORIGIN" "$KCONFIG_SOURCE" "$KCONFIG_MODDIR" \
+			"$KCONFIG_KERNEL_ORIGIN"
 		(cd "$PMEMLAB_ROOT" && stat -L -c '%n %s %Y' "$KCONFIG_FILE" \
 			"$KCONFIG_MODDIR"/modules.{builtin,order,dep} \
 			vm/kconfig-requirements.tsv vm/lib/kconfig.sh vm/lib/kconfig.jq vm/backends/* fixtures/* 2>&1)
@@ -386,6 +391,7 @@ kconfig_text() {
 		  then "missing " + ($bad[0].value.missing | join(", "))
 		  else $bad | map("\(.key): missing \(.value.missing | join(", "))") | join("; ") end;
 	"kernel   \(.kernel // "unknown") (\(.kernel_desc))",
+	(if .kernel_origin then "from     \(.kernel_origin)" else empty end),
 	"config   \(.config) (\(.config_source))",
 	"modules  \(.modules_dir // "no modules tree known: =m options are taken as present")",
 	"",

@@ -21,6 +21,12 @@
 #   KERNEL_BASE     directory holding lib/modules/$KERNEL_VERSION
 #   KERNEL_DESC     SOURCE:VERSION, for reports (debian:6.1.0-57-amd64,
 #                   debian-trixie:6.12.117+deb13-amd64, deb:PATH...)
+#   KERNEL_ORIGIN   where the kernel came from, one line for people
+#                   (reports: kernel_origin): distro and release with the
+#                   package names, the files, or the tree and its commit
+#                   ("Debian 13 trixie: linux-image-6.12.117+deb13-amd64",
+#                   "files: /p/a.rpm, /p/b.rpm", "tree /u/linux at 1a2b3c4
+#                   (dirty)"); every source sets it
 #   KERNEL_SOURCE   the source's name
 
 [[ -z ${_pmemlab_loaded_kernel:-} ]] || return 0
@@ -88,8 +94,10 @@ kernel_resolve() {
 	local id src
 	id=$(kernel_id "${1:-}") || exit
 	src=$(kernel_source_of "$id") || exit
-	KERNEL_SOURCE=$src
+	KERNEL_SOURCE=$src KERNEL_ORIGIN=''
 	"${src//-/_}_kernel_resolve" "$id"
+	# a source that says nothing of its origin still names itself
+	[[ -n $KERNEL_ORIGIN ]] || KERNEL_ORIGIN="$src: $id"
 }
 
 # kernel_id SPEC: the name of a kernel that --kernel takes back and that

@@ -168,11 +168,13 @@ guest_run() {
 	if [[ ${OPT_DRY_RUN:-0} == 1 ]]; then
 		printf '%s\n' "${QCMD[@]}" | jq -R . | jq -s --arg initramfs "$INITRAMFS" \
 			--arg reused "$INITRAMFS_REUSED" --arg seconds "$INITRAMFS_SECONDS" \
-			--arg kernel "$KERNEL_DESC" --arg accel "$ACCEL" --arg boot "$KERNEL_BOOT_KIND" \
+			--arg kernel "$KERNEL_DESC" --arg kernel_origin "${KERNEL_ORIGIN:-}" \
+			--arg accel "$ACCEL" --arg boot "$KERNEL_BOOT_KIND" \
 			--arg qemu_binary "$QEMU_BIN" --arg qemu_version "$QEMU_VERSION" \
 			'{qemu: ., qemu_binary: $qemu_binary, qemu_version: $qemu_version,
 			  initramfs: $initramfs, initramfs_reused: ($reused == "1"),
-			  initramfs_seconds: ($seconds | tonumber), kernel: $kernel, kernel_boot: $boot, accel: $accel}'
+			  initramfs_seconds: ($seconds | tonumber), kernel: $kernel, kernel_origin: $kernel_origin,
+			  kernel_boot: $boot, accel: $accel}'
 		exit "$EX_OK"
 	fi
 	# only for a boot: a dry run names the disks and makes no filesystem
