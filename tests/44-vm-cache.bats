@@ -40,6 +40,7 @@ setup() {
 	printf 'int main(void) { return 0; }\n' >"$root/probe/main.c"
 	printf 'build/pmemprobe: probe/main.c\n\tmkdir -p build && cc -o $@ probe/main.c\n' >"$root/Makefile"
 	make -s -C "$root"
+	# shellcheck disable=SC2016 # expanded by the inner bash
 	local prepare='. "$1/scripts/lib/session.sh" && probe_binary'
 	PMEMLAB_ROOT=$root run -0 --separate-stderr bash -c "$prepare" sh "$root"
 	[[ $stderr != *"building pmemprobe"* ]]
