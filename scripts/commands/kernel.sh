@@ -133,15 +133,17 @@ kernel_cmd_list() {
 		for dir in "$cache"/kernels/*/; do
 			[[ -e $dir/.complete ]] || continue
 			dir=${dir%/}
+			# the source's own line, when it kept one (ubuntu: .origin)
 			jq -n -c --arg v "${dir##*/}" --arg path "$dir" --argjson bytes "$(du -sb "$dir" | cut -f1)" \
-				'{version: $v, path: $path, bytes: $bytes}'
+				--arg origin "$(cat "$dir/.origin" 2>/dev/null)" \
+				'{version: $v, path: $path, bytes: $bytes, origin: (if $origin == "" then null else $origin end)}'
 		done | jq -s -c .
 	))
 	if [[ $format == json ]]; then
 		jq . <<<"$json"
 		return
 	fi
-	jq -r '(.kernels[] | "\(.version)\t\(.bytes / 1048576 | floor) MiB\t\(.path)"),
+	jq -r '(.kernels[] | "\(.version)\t\(.bytes / 1048576 | floor) MiB\t\(.path)\(if .origin then "\t" + .origin else "" end)"),
 		(.names[] | "\(.name)\t-> \(.resolves_to)")' <<<"$json" | align_columns
 	[[ $(jq '.kernels | length' <<<"$json") != 0 ]] || log "no kernel in $cache/kernels: 'pmemlab kernel fetch' downloads the default"
 }

@@ -84,15 +84,17 @@ apt_update() {
 	out=$(apt-get update -q 2>&1) || die "apt-get update failed: $(tail -n 3 <<<"$out" | tr '\n' ' ')"
 }
 
-# The default guest kernel comes from Debian's archive through apt, so
-# at set-up apt's lists must know linux-image-amd64 unless a kernel is
-# installed.
+# The default guest kernel comes from the distro's archive through apt,
+# so at set-up apt's lists must know its meta package (META: Debian's
+# linux-image-amd64, or Ubuntu's linux-image-generic on Ubuntu) unless
+# a Debian kernel is installed (Ubuntu's installed one is not used).
 deps_kernel_lists() {
-	apt_knows linux-image-amd64 && return 0
-	compgen -G '/boot/vmlinuz-*' >/dev/null && return 0
+	local meta=${1:-linux-image-amd64}
+	apt_knows "$meta" && return 0
+	[[ $meta != linux-image-amd64 ]] || ! compgen -G '/boot/vmlinuz-*' >/dev/null || return 0
 	if ((EUID == 0)); then
-		apt_update "apt's package lists do not know linux-image-amd64"
+		apt_update "apt's package lists do not know $meta"
 	else
-		log "apt's package lists do not know linux-image-amd64: run 'sudo apt-get update' (or pass --kernel)"
+		log "apt's package lists do not know $meta: run 'sudo apt-get update' (or pass --kernel)"
 	fi
 }

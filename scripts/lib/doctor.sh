@@ -331,6 +331,10 @@ doctor_kernel() {
 		doctor_kernel_image "$spec"
 		return
 		;;
+	ubuntu)
+		doctor_kernel_ubuntu "$spec"
+		return
+		;;
 	debian) ;;
 	'') spec=${spec:-?} ;;
 	*)
@@ -397,6 +401,48 @@ doctor_kernel() {
 	doctor_fact kernel "$(jq -n --arg spec "$spec" --arg pkg "$pkg" --arg version "$version" --arg where "$where" \
 		--arg by "$KERNEL_META_SOURCE" '{spec: $spec, package: $pkg, version: $version, where: $where,
 		resolved_by: (if $by == "" then null else $by end)}')"
+}
+
+# The ubuntu source (an Ubuntu host): what its spec resolves to, from
+# apt's lists or the cache's record, and where the packages come from.
+doctor_kernel_ubuntu() {
+	local spec=${1:-default} release='' meta='' status=ok message fix='' where
+	case $spec in
+	default) meta=$UBUNTU_DEFAULT_META ;;
+	linux-image-*)
+		release=${spec#linux-image-}
+		! kernel_package_is_meta "$spec" || meta=$spec release=
+		;;
+	*) release=$spec ;;
+	esac
+	if [[ -n $meta ]]; then
+		if kernel_meta_lookup "$meta"; then
+			release=${KERNEL_META_TARGET#linux-image-}
+		else
+			doctor_check kernel fail "kernel source ubuntu ($(ubuntu_release_name) host): cannot resolve $meta: apt's lists do not know it and the cache has no record of it" \
+				"sudo apt-get update, or pass --kernel RELEASE (apt-cache search linux-image-)"
+			doctor_fact kernel "$(jq -n --arg spec "$spec" '{spec: $spec, source: "ubuntu", package: null, version: null, where: null}')"
+			return
+		fi
+	fi
+	if [[ -e $(cache_path)/kernels/$release/.complete ]]; then
+		where=cache message="linux-image-$release, in the cache ($(cache_path)/kernels/$release)"
+	elif apt_knows "linux-image-$release"; then
+		where=download DOCTOR_FETCH=1 status=info
+		message="linux-image-$release, not here yet: the first run downloads it with linux-modules-$release"
+		if apt_knows "linux-modules-extra-$release"; then
+			message+=" and linux-modules-extra-$release (apt-get download, no install)"
+		else
+			message+=" (apt-get download, no install); apt knows no linux-modules-extra-$release: if the nvdimm drivers are in it, PMem fixtures will be unsupported"
+		fi
+	else
+		where=unavailable status=fail message="linux-image-$release is neither cached nor known to apt"
+		fix="sudo apt-get update, or choose another --kernel ('apt-cache search linux-image-' lists them)"
+	fi
+	[[ -z $meta ]] || message="$meta -> $message"
+	doctor_check kernel "$status" "kernel source ubuntu ($(ubuntu_release_name) host): $message" "$fix"
+	doctor_fact kernel "$(jq -n --arg spec "$spec" --arg pkg "linux-image-$release" --arg version "$release" --arg where "$where" \
+		'{spec: $spec, source: "ubuntu", package: $pkg, version: $version, where: $where}')"
 }
 
 doctor_kernel_image() {

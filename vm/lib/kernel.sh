@@ -137,6 +137,15 @@ kernel_source_default() {
 	esac
 }
 
+# kernel_default_meta: the package `default` stands for on this host
+# (install-deps makes sure apt's lists know it).
+kernel_default_meta() {
+	case $(kernel_source_default) in
+	ubuntu) printf '%s\n' "$UBUNTU_DEFAULT_META" ;;
+	*) printf '%s\n' "$DEFAULT_KERNEL_META" ;;
+	esac
+}
+
 # kernel_modules_base ROOT VERSION: the directory under ROOT whose
 # lib/modules/VERSION exists: ROOT, or ROOT/usr (usr-merged packages).
 kernel_modules_base() {
