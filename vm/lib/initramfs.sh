@@ -15,8 +15,11 @@ _pmemlab_loaded_initramfs=1
 . "$PMEMLAB_ROOT/vm/lib/fixtures.sh"
 
 # Modules every guest loads before its backend's, and after them.
-readonly GUEST_BASE_MODULES=(virtio_pci virtio_blk virtio_console libnvdimm)
+readonly GUEST_BASE_MODULES=(virtio_pci virtio_console libnvdimm)
 readonly GUEST_PMEM_MODULES=(nd_pmem)
+# The plain virtio disks' driver: only for a fixture in group virtio-disk
+# (exec's default xfs-dax has no disk, and each insmod costs under TCG).
+readonly GUEST_DISK_MODULES=(virtio_blk)
 # exec and shell: the host's root over 9p, with an overlay on top, and
 # loop devices for the user (and for `pmemlab host` run in a guest).
 readonly GUEST_USER_MODULES=(9pnet_virtio 9p overlay loop)
@@ -34,7 +37,14 @@ guest_modules() {
 	shift 2
 	# shellcheck disable=SC2046 # fixture names are words
 	(($#)) || set -- $(fixture_names)
-	local mods=("${GUEST_BASE_MODULES[@]}")
+	local mods=("${GUEST_BASE_MODULES[@]}") f
+	for f in "$@"; do
+		fixture_ref "$f"
+		[[ " ${FIXTURE_FIELDS["$FIXTURE_REF/GROUPS"]:-} " != *" virtio-disk "* ]] || {
+			mods+=("${GUEST_DISK_MODULES[@]}")
+			break
+		}
+	done
 	# shellcheck disable=SC2206 # a space-separated list of module names
 	mods+=(${BACKEND_MODULES[$backend]} "${GUEST_PMEM_MODULES[@]}")
 	mapfile -t -O "${#mods[@]}" mods < <(fixture_modules "$@")
@@ -49,7 +59,7 @@ guest_modules() {
 guest_modules_all() {
 	local b
 	{
-		printf '%s\n' "${GUEST_BASE_MODULES[@]}"
+		printf '%s\n' "${GUEST_BASE_MODULES[@]}" "${GUEST_DISK_MODULES[@]}"
 		# shellcheck disable=SC2046,SC2086 # names are words
 		for b in $(backend_names); do
 			printf '%s\n' ${BACKEND_MODULES[$b]}
@@ -152,7 +162,8 @@ initramfs_key() {
 	{
 		printf 'format %s kernel %s %s\n' "$INITRAMFS_FORMAT" "$KERNEL_VERSION" "$KERNEL_BASE"
 		# the modules it holds: a module added to a list is a new image
-		guest_modules_all | tr '\n' ' '
+		# shellcheck disable=SC2046 # module names are words
+		printf '%s ' $(guest_modules_all)
 		printf '%s\n' "${GUEST_BINARIES[*]}"
 		# one stat for every input: each process start counts (about 10 ms
 		# here), and the key is computed at every run
