@@ -56,11 +56,14 @@ write_user_command() {
 # -q. power-off is QEMU's last part after the guest said done; other is
 # the guest's own rest (the host root over 9p, ports, reports).
 exec_timing() {
-	local total
+	local total out json line
 	total=$(elapsed_since "$EXEC_START_MS")
-	jq -s -c --argjson prep "$(((QEMU_START_MS - EXEC_START_MS) / 10))" --argjson boot "$INIT_SECONDS" \
+	# one jq for the JSON and the line: each process start is 10-50 ms
+	# on a loaded host
+	out=$(jq -s -r --argjson prep "$(((QEMU_START_MS - EXEC_START_MS) / 10))" --argjson boot "$INIT_SECONDS" \
 		--argjson guest "$GUEST_SECONDS" --argjson total "$total" '
 		def r: . * 100 | round / 100;
+		def s: if . == null then "?" else "\(.) s" end;
 		(map(select(.type == "done")) | first | .marks // {}) as $m
 		| (map(select(.type == "fixture")) | first | .seconds // 0) as $fixture
 		| (($m.end // 0) - ($m.init // 0)) as $after_init
@@ -70,9 +73,16 @@ exec_timing() {
 		   fixture: $fixture, command: ($command | if . then r else null end),
 		   other: (if $m.end then $after_init - ($modules // 0) - $fixture - ($command // 0) | r else null end),
 		   power_off: (if $boot and $m.end then $guest - $boot - $after_init | r else null end),
-		   guest: $guest, total: $total}' "$WORK/results.jsonl" >"$WORK/timing.json" || return 0
-	step "timing: $(jq -r 'def s: if . == null then "?" else "\(.) s" end;
-		"host prep \(.host_prep | s), boot to /init \(.boot | s), modules \(.modules | s), fixture \(.fixture | s), command \(.command | s), other \(.other | s), power-off \(.power_off | s) (total \(.total | s))"' "$WORK/timing.json")"
+		   guest: $guest, total: $total}
+		| tojson,
+		  "host prep \(.host_prep | s), boot to /init \(.boot | s), modules \(.modules | s), fixture \(.fixture | s), command \(.command | s), other \(.other | s), power-off \(.power_off | s) (total \(.total | s))"' \
+		"$WORK/results.jsonl") || return 0
+	{
+		IFS= read -r json
+		IFS= read -r line
+	} <<<"$out"
+	printf '%s\n' "$json" >"$WORK/timing.json" || return 0
+	step "timing: $line"
 }
 
 cmd_exec() {
@@ -136,30 +146,36 @@ exec_outcome() {
 	exec_timing
 	# the judged fixture (the host's plan holds the expectation)
 	report_json "$WORK/results.jsonl" "$WORK/plan.json" >"$WORK/report.json" || die "cannot judge the guest's results"
-	local fixture status
-	fixture=$(jq -c 'select(.type == "fixture")' "$WORK/results.jsonl")
-	if [[ $(jq -r .status <<<"$fixture") != ok ]]; then
-		log "error: fixture ${OPT_FIXTURES[0]:-xfs-dax}: $(jq -r .reason <<<"$fixture")"
+	# what exec says, from one jq (shell assignments, each value quoted)
+	local fx_status fx_reason fx_where fx_target ex_error ex_status
+	eval "$(jq -s -r '
+		(map(select(.type == "fixture")) | first // {}) as $f
+		| (map(select(.type == "exec")) | first // {}) as $e
+		| "fx_status=\($f.status // "" | @sh)", "fx_reason=\($f.reason // "" | @sh)",
+		  "fx_target=\($f.target // "" | @sh)",
+		  "fx_where=\(($f.fixture // "") + " at " + (if ($f.mount // "") != "" then $f.mount else $f.target // "" end)
+			+ ": " + ($f.probe.verdict // "?") | @sh)",
+		  "ex_error=\($e.error // "" | @sh)", "ex_status=\($e.status // "" | tostring | @sh)"' "$WORK/results.jsonl")" ||
+		die "cannot read the guest's results"
+	if [[ $fx_status != ok ]]; then
+		log "error: fixture ${OPT_FIXTURES[0]:-xfs-dax}: $fx_reason"
 		EXEC_STATUS=$EX_EXEC_FAILED
 		return 0
 	fi
 	if [[ ${OPT_FIXTURES[0]:-} == none ]]; then
-		step "no fixture: the PMem regions are empty, PMEM_REGION=$(jq -r .target <<<"$fixture")"
+		step "no fixture: the PMem regions are empty, PMEM_REGION=$fx_target"
 	else
-		step "fixture $(jq -r '.fixture + " at " + (if .mount != "" then .mount else .target end) + ": " + (.probe.verdict // "?")' <<<"$fixture")"
+		step "fixture $fx_where"
 	fi
-	local error
-	error=$(jq -r 'select(.type == "exec") | .error // empty' "$WORK/results.jsonl")
-	if [[ -n $error ]]; then
-		log "error: $error"
+	if [[ -n $ex_error ]]; then
+		log "error: $ex_error"
 		EXEC_STATUS=$EX_EXEC_FAILED
 		return 0
 	fi
-	status=$(jq -r 'select(.type == "exec") | .status' "$WORK/results.jsonl")
-	[[ $status =~ ^[0-9]+$ ]] || {
+	[[ $ex_status =~ ^[0-9]+$ ]] || {
 		log "error: the guest did not report CMD's exit status"
 		EXEC_STATUS=$EX_EXEC_FAILED
 		return 0
 	}
-	EXEC_STATUS=$status
+	EXEC_STATUS=$ex_status
 }

@@ -28,8 +28,14 @@ memmap_plan() {
 	local total=$2
 	shift 2
 	local host_mem ram offset=$((4 * GiB)) r
-	host_mem=$(awk '/^MemAvailable:/ { print $2 }' /proc/meminfo)
-	host_mem=$((host_mem * 1024))
+	local key value _
+	host_mem=0
+	while read -r key value _; do
+		[[ $key != MemAvailable: ]] || {
+			host_mem=$((value * 1024))
+			break
+		}
+	done </proc/meminfo
 	ram=$(memmap_guest_ram "$total")
 	((ram <= host_mem)) ||
 		usage_die "memmap regions of $(human_size "$total") in all do not fit in this host's available memory ($(human_size $((host_mem / MiB * MiB))))"

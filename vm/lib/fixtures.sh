@@ -49,15 +49,20 @@ fixture_read_header() {
 # fixture_load_catalog: the in-tree fixture files, read once when this
 # file is sourced (before any subshell), ordered by FIXTURE_RANK.
 fixture_load_catalog() {
-	local file name ranked=()
+	local file name rank byrank=()
+	# the glob is in name order: names of one rank stay in it; an indexed
+	# array's keys come in numeric order (no sort | cut: two process
+	# starts at every pmemlab command)
 	for file in "$PMEMLAB_ROOT"/fixtures/*.sh; do
 		name=${file##*/} name=${name%.sh}
 		[[ $name != lib ]] || continue
 		fixture_read_header "$name" "$file"
-		[[ ${FIXTURE_FIELDS["$name/RANK"]:-} =~ ^[0-9]+$ ]] || die "fixtures/$name.sh has no FIXTURE_RANK=NUMBER line"
-		ranked+=("$(printf '%06d %s' "${FIXTURE_FIELDS["$name/RANK"]}" "$name")")
+		rank=${FIXTURE_FIELDS["$name/RANK"]:-}
+		[[ $rank =~ ^[0-9]+$ ]] || die "fixtures/$name.sh has no FIXTURE_RANK=NUMBER line"
+		byrank[10#$rank]+="$name "
 	done
-	mapfile -t FIXTURE_NAMES < <(printf '%s\n' "${ranked[@]}" | sort | cut -d' ' -f2)
+	# shellcheck disable=SC2206 # fixture names are words
+	FIXTURE_NAMES=(${byrank[*]})
 }
 fixture_load_catalog
 

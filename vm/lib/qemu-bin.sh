@@ -39,7 +39,7 @@ qemu_select() {
 	*) usage_die "unknown --qemu '$spec': choose system, backports or the path of a qemu-system-x86_64" ;;
 	esac
 	QEMU_SPEC=$spec QEMU_BIN=$bin
-	qemu_version "$bin" || usage_die "--qemu '$spec': $bin is no QEMU ('$bin --version' does not say 'QEMU emulator version')"
+	qemu_version_cached "$bin" || usage_die "--qemu '$spec': $bin is no QEMU ('$bin --version' does not say 'QEMU emulator version')"
 	qemu_data_dirs "$bin"
 }
 
@@ -52,13 +52,38 @@ qemu_version() {
 	QEMU_VERSION=${BASH_REMATCH[1]}
 }
 
+# qemu_key BIN: QEMU_KEY, BIN's key in the cache (qemu-caps/KEY): its
+# size, modification time and path, for QEMU_KEY_BIN. One stat: no
+# hashing process (the path's slashes become underscores).
+QEMU_KEY='' QEMU_KEY_BIN=''
+qemu_key() {
+	[[ $QEMU_KEY_BIN != "$1" || -z $QEMU_KEY ]] || return 0
+	QEMU_KEY=$(stat -c '%s-%Y' "$1")${1//\//_} QEMU_KEY_BIN=$1
+}
+
+# qemu_version_cached BIN: qemu_version, kept in the cache beside the
+# capabilities (qemu_caps makes the directory): a QEMU start to print its
+# version is 30 ms natively and 0.4 s on a loaded host, at every command.
+qemu_version_cached() {
+	local file='' line=''
+	cache_location
+	qemu_key "$1" 2>/dev/null && file=$CACHE_PATH/qemu-caps/$QEMU_KEY.version
+	if [[ -n $file && -s $file ]] && read -r line <"$file" && [[ $line =~ ^[0-9] ]]; then
+		QEMU_VERSION=$line
+		return 0
+	fi
+	qemu_version "$1" || return
+	[[ -z $file || ! -d ${file%/*} ]] ||
+		{ printf '%s\n' "$QEMU_VERSION" >"$file.$$" && mv -f "$file.$$" "$file"; } 2>/dev/null || true
+}
+
 # qemu_data_dirs BIN: QEMU_DATA_ARGS (-L DIR...), QEMU_DATA_DIR and, for
 # its modules, QEMU_MODULE_DIR (exported) when BIN lies in a tree of its
 # own (PREFIX/bin/qemu-system-x86_64 beside PREFIX/share/qemu); Debian's
 # SeaBIOS lives in share/seabios, not share/qemu.
 qemu_data_dirs() {
 	local prefix dir
-	prefix=$(dirname "$(dirname "$1")")
+	prefix=${1%/*} prefix=${prefix%/*}
 	QEMU_DATA_ARGS=() QEMU_DATA_DIR=/usr/share/qemu
 	[[ $prefix != /usr && -d $prefix/share/qemu ]] || return 0
 	QEMU_DATA_DIR=$prefix/share/qemu
@@ -103,16 +128,19 @@ readonly QEMU_CAP_DEVICES="nvdimm virtio-pmem-pci pxb-cxl cxl-rp cxl-type3 virti
 #                 (QEMU 8.1 brought both, with the cxl-inject-*-event
 #                 commands that this answers from)
 qemu_caps() {
-	local key file out
+	local file out line
 	cache_ensure
-	key=$(stat -c '%s-%Y' "$QEMU_BIN")-$(printf '%s' "$QEMU_BIN" | sha256sum | cut -c1-16)
-	file=$CACHE_PATH/qemu-caps/$key
+	qemu_key "$QEMU_BIN"
+	file=$CACHE_PATH/qemu-caps/$QEMU_KEY
 	if [[ ! -s $file ]]; then
 		out=$(qemu_caps_ask) || die "cannot ask $(qemu_describe) what it offers (QMP, -machine none): $out"
 		{ mkdir -p "${file%/*}" && printf '%s\n' "$out" >"$file.$$" && mv -f "$file.$$" "$file"; } ||
 			die "cannot write $file"
 	fi
-	QEMU_CAPS=" $(tr '\n' ' ' <"$file")"
+	QEMU_CAPS=' '
+	while read -r line; do
+		QEMU_CAPS+="$line "
+	done <"$file"
 }
 
 # qemu_caps_ask: the capabilities, one a line, from QEMU_BIN itself.

@@ -136,15 +136,15 @@ guest_prepare_disk() {
 # kernel unpacks concatenated cpio archives in order.
 guest_initrd() {
 	local extra=$WORK/extra
-	mkdir -p "$extra/pmemlab"
-	cp "$WORK/run.conf" "$extra/pmemlab/run.conf"
-	[[ ! -e $WORK/cmd ]] || cp "$WORK/cmd" "$extra/pmemlab/cmd"
-	[[ ! -e $WORK/env ]] || cp "$WORK/env" "$extra/pmemlab/env"
-	[[ ! -e $WORK/plan.tsv ]] || cp "$WORK/plan.tsv" "$extra/pmemlab/plan.tsv"
-	local files=(. pmemlab pmemlab/run.conf) f
+	local files=(. pmemlab pmemlab/run.conf) copy=("$WORK/run.conf") f
 	for f in cmd env plan.tsv; do
-		[[ ! -e $extra/pmemlab/$f ]] || files+=("pmemlab/$f")
+		[[ ! -e $WORK/$f ]] || {
+			files+=("pmemlab/$f")
+			copy+=("$WORK/$f")
+		}
 	done
+	# one cp for all: each process start counts on a loaded host
+	{ mkdir -p "$extra/pmemlab" && cp "${copy[@]}" "$extra/pmemlab/"; } || die "cannot write $extra/pmemlab"
 	# the user's fixture files (--fixture PATH), at the plan's paths
 	if compgen -G "$WORK/fixtures/*.sh" >/dev/null; then
 		mkdir -p "$extra/pmemlab/user"
@@ -265,13 +265,17 @@ console_tail() {
 # the guest said "done", and the kernel never complained.
 guest_check_end() {
 	GUEST_ERROR=
+	# results.jsonl read, not grepped (the guest's JSON has no NUL
+	# byte; the console log may, so grep reads that)
+	local results=''
+	read -r -d '' results 2>/dev/null <"$WORK/results.jsonl" || true
 	if ((GUEST_STATUS > 128)); then
 		GUEST_ERROR="QEMU was killed by signal $((GUEST_STATUS - 128)) ($(kill -l "$((GUEST_STATUS - 128))" 2>/dev/null || echo unknown)) before the guest finished; last console lines:"$'\n'"$(console_tail)"
 	elif ((GUEST_STATUS != 0)); then
 		GUEST_ERROR="qemu exited with status $GUEST_STATUS: $(tail -n 3 "$WORK/qemu.out" | tr '\n' ' ')"
 	elif grep -q 'Kernel panic' "$WORK/console.log"; then
 		GUEST_ERROR="guest panicked:"$'\n'"$(grep -A 12 -m 1 'Kernel panic' "$WORK/console.log" | sed 's/^/  | /')"
-	elif ! grep -q '"type":"done"' "$WORK/results.jsonl"; then
+	elif [[ $results != *'"type":"done"'* ]]; then
 		GUEST_ERROR="guest stopped before reporting its results; last console lines:"$'\n'"$(console_tail)"
 	elif grep -qE "$CONSOLE_ALARMS" "$WORK/console.log"; then
 		GUEST_ERROR="guest kernel reported a problem:"$'\n'"$(grep -E -B 2 -A 10 -m 1 "$CONSOLE_ALARMS" "$WORK/console.log" | sed 's/^/  | /')"
