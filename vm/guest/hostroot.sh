@@ -97,7 +97,7 @@ writable_home() {
 	home=$1
 	[ -n "$home" ] || return 0
 	case $home in
-	/tmp/* | /run/* | /mnt/*) [ ! -d "/host$home" ] || mkdir -p "$NEWROOT$home" ;;
+	/tmp/* | /run/* | /mnt/*) [ ! -d "$HOSTVIEW$home" ] || mkdir -p "$NEWROOT$home" ;;
 	esac
 	[ -d "$NEWROOT$home" ] || return 0
 	overlay_host_dir "$home" home-rw || log "cannot overlay $home: it stays read-only"
