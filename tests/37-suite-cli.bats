@@ -156,6 +156,36 @@ EOF
 	grep -q "export FSTYP=ext4 TEST_DEV=/dev/pmem0" "$STANDIN/args.2"
 }
 
+@test "xfstests: check runs with the test, scratch and log-writes devices in its environment" {
+	xfstests_tree "$TREE"
+	# a check that, like xfstests', finds no scratch device when the
+	# variable did not reach it
+	cat >"$TREE/check" <<'EOF'
+#!/bin/sh
+env | grep -E '^(FSTYP|TEST_DEV|SCRATCH_DEV|SCRATCH_MNT|LOGWRITES_DEV|MKFS_OPTIONS)=' | sort >"check-env.$FSTYP"
+if [ -n "${SCRATCH_DEV:-}" ]; then
+	echo "xfs/550        1s"
+else
+	echo 'xfs/550       [not run] this test requires a valid $SCRATCH_DEV'
+fi
+EOF
+	standin_guest_bin
+	run -0 "$PMEMLAB" suite xfstests "$TREE" --tests xfs/550 --format json -q
+	[[ $(test_field xfs/550 xfs status) == pass ]]
+	[[ $(test_field xfs/550 ext4 status) == pass ]]
+	[[ $(<"$TREE/check-env.xfs") == "FSTYP=xfs
+LOGWRITES_DEV=/dev/pmem2
+MKFS_OPTIONS=-m rmapbt=1
+SCRATCH_DEV=/dev/pmem1
+SCRATCH_MNT=/mnt/fstests/scratch
+TEST_DEV=/dev/pmem0" ]]
+	grep -qx "SCRATCH_DEV=/dev/pmem1" "$TREE/check-env.ext4"
+	# the test device got its filesystem before check; the user it asks for
+	grep -qx "mkfs.xfs -f -q -m rmapbt=1 /dev/pmem0" "$STANDIN/guest-calls"
+	grep -qx "mkfs.ext4 -F -q /dev/pmem0" "$STANDIN/guest-calls"
+	grep -qx "useradd fsgqa" "$STANDIN/guest-calls"
+}
+
 @test "a part whose suite reported nothing fails with the suite's last words" {
 	xfstests_tree "$TREE"
 	printf 'mount: /mnt/fstests/test: wrong fs type\ncommon/rc: could not mount /dev/pmem0 on /mnt/fstests/test\n' >"$STANDIN/1.err"
