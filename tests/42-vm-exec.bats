@@ -14,11 +14,13 @@ setup() {
 	cd "$BATS_TEST_TMPDIR" || return
 }
 
-@test "exec passes the command's exit status through, and --junit reports it as a failure" {
-	run -7 "$PMEMLAB" exec -q --accel tcg --fixture tmpfs --junit report.xml -- sh -c 'exit 7'
+@test "exec passes the command's exit status through, and --junit reports it as a failure, escaped" {
+	# an argument with markup and a control character XML cannot carry
+	run -7 "$PMEMLAB" exec -q --accel tcg --fixture tmpfs --junit report.xml -- sh -c 'exit 7' $'a<b\x01'
 	grep -qF '<testsuite name="pmemlab exec" tests="2" failures="1" errors="0" skipped="0"' report.xml
 	grep -qE '^  <testcase classname="pmemlab.fixture" name="tmpfs placement" time="[0-9.]+"></testcase>$' report.xml
-	grep -qE '^  <testcase classname="pmemlab.exec" name="sh -c exit 7" time="[0-9.]+">$' report.xml
+	grep -qE '^  <testcase classname="pmemlab.exec" name="sh -c exit 7 a&lt;b" time="[0-9.]+">$' report.xml
+	[[ $(<report.xml) != *$'\x01'* ]]
 	grep -qxF '    <failure message="exited 7"/>' report.xml
 	grep -qxF '    <property name="exit_status" value="7"/>' report.xml
 	grep -qE '^    <property name="kernel_origin" value="[^"]+: linux-image-[^"]+"/>$' report.xml

@@ -41,7 +41,7 @@ USAGE
 
 # suite_junit DOC: the document as JUnit XML.
 suite_junit() {
-	jq -r -f "$PMEMLAB_ROOT/scripts/report/suite-junit.jq" <<<"$1"
+	jq -r -L "$PMEMLAB_ROOT/scripts/report" -f "$PMEMLAB_ROOT/scripts/report/suite-junit.jq" <<<"$1"
 }
 
 # suite_write_reports DIR DOC: suite.json and junit.xml, each written

@@ -20,17 +20,17 @@ junit_write() {
 	[[ ! -s $WORK/timing.json ]] || timing=$(<"$WORK/timing.json")
 	[[ ! -s $WORK/report.json ]] || report=$(<"$WORK/report.json")
 	[[ -f $results ]] || results=/dev/null
-	jq -r -s --arg status "$status" --arg guest_error "$guest_error" --argjson timing "$timing" \
+	jq -r -s -L "$PMEMLAB_ROOT/scripts/report" --arg status "$status" --arg guest_error "$guest_error" --argjson timing "$timing" \
 		--argjson report "$report" \
 		--arg backend "${OPT_BACKEND:-}" --arg kernel "${KERNEL_VERSION:-}" --arg accel "${ACCEL:-}" \
 		--arg kernel_origin "${KERNEL_ORIGIN:-}" \
 		--arg command "${EXEC_COMMAND:-}" --arg stamp "$(date -u +%Y-%m-%dT%H:%M:%S)" '
-		def x: tostring | @html;
-		def prop($n; $v): "    <property name=\"\($n | x)\" value=\"\($v | x)\"/>";
+		include "xml";
+		def prop($n; $v): "    <property name=\"\($n | xml)\" value=\"\($v | xml)\"/>";
 		def case($class; $name; $time; $body):
-			"  <testcase classname=\"\($class | x)\" name=\"\($name | x)\" time=\"\($time // 0 | x)\">"
+			"  <testcase classname=\"\($class | xml)\" name=\"\($name | xml)\" time=\"\($time // 0 | xml)\">"
 			+ (if $body == "" then "" else "\n" + $body + "\n  " end) + "</testcase>";
-		def tag($t; $msg): "    <\($t) message=\"\($msg | x)\"/>";
+		def tag($t; $msg): "    <\($t) message=\"\($msg | xml)\"/>";
 		($report.fixtures // [] | first) as $f
 		| (map(select(.type == "exec")) | first) as $e
 		| (if $guest_error != "" then
@@ -49,7 +49,7 @@ junit_write() {
 				else "" end)]
 		   end) as $cases
 		| "<?xml version=\"1.0\" encoding=\"UTF-8\"?>",
-		  "<testsuite name=\"pmemlab exec\" tests=\"\($cases | length)\" failures=\"\([$cases[] | select(contains("<failure"))] | length)\" errors=\"\([$cases[] | select(contains("<error"))] | length)\" skipped=\"\([$cases[] | select(contains("<skipped"))] | length)\" time=\"\($timing.total // 0 | x)\" timestamp=\"\($stamp)\">",
+		  "<testsuite name=\"pmemlab exec\" tests=\"\($cases | length)\" failures=\"\([$cases[] | select(contains("<failure"))] | length)\" errors=\"\([$cases[] | select(contains("<error"))] | length)\" skipped=\"\([$cases[] | select(contains("<skipped"))] | length)\" time=\"\($timing.total // 0 | xml)\" timestamp=\"\($stamp)\">",
 		  "  <properties>",
 		  prop("backend"; $backend), prop("kernel"; $kernel), prop("kernel_origin"; $kernel_origin), prop("accel"; $accel), prop("exit_status"; $status),
 		  ($timing | to_entries[] | prop("seconds." + .key; .value // "")),

@@ -42,7 +42,7 @@ matrix_write_reports() {
 	for name in matrix.json junit.xml summary.md matrix.html; do
 		case $name in
 		matrix.json) jq . <<<"$doc" ;;
-		junit.xml) jq -r -f "$MATRIX_JQ_DIR/junit.jq" <<<"$doc" ;;
+		junit.xml) jq -r -L "$MATRIX_JQ_DIR" -f "$MATRIX_JQ_DIR/junit.jq" <<<"$doc" ;;
 		summary.md) jq -r -f "$MATRIX_JQ_DIR/markdown.jq" <<<"$doc" ;;
 		matrix.html) jq -r -f "$MATRIX_JQ_DIR/html.jq" <<<"$doc" ;;
 		esac >"$dir/.$name.tmp" || {

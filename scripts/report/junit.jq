@@ -3,9 +3,7 @@
 # guest (it failed to boot, hung, panicked or warned). Unsupported cells
 # are <skipped>.
 
-def xml: tostring | gsub("[\u0000-\u0008\u000b\u000c\u000e-\u001f]"; "") | @html;
-def secs: (. // 0) | tostring;
-def attrs($pairs): $pairs | to_entries | map(" \(.key)=\"\(.value | xml)\"") | join("");
+include "xml";
 
 def testcase($r):
 	"    <testcase\(attrs({classname: "pmemlab.matrix.\($r.kernel).\($r.backend)",

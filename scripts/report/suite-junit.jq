@@ -3,9 +3,7 @@
 # and hollow (passed without proving it under TCG) are <skipped>, each
 # with the suite's reason.
 
-def xml: tostring | gsub("[\u0000-\u0008\u000b\u000c\u000e-\u001f]"; "") | @html;
-def secs: (. // 0) | tostring;
-def attrs($pairs): $pairs | to_entries | map(" \(.key)=\"\(.value | xml)\"") | join("");
+include "xml";
 
 def testcase($suite):
 	"    <testcase\(attrs({classname: "\($suite).\(.part)", name: .test, time: (.seconds | secs)}))>"
