@@ -127,6 +127,16 @@ nothing_fetched() {
 	nothing_fetched
 }
 
+@test "kernel update on an Ubuntu host asks apt again what linux-image-generic points at, and says what it was" {
+	mkdir -p "$PMEMLAB_CACHE/kernels"
+	echo linux-image-6.8.0-1-generic >"$PMEMLAB_CACHE/kernels/linux-image-generic.target"
+	chown -R nobody:nogroup "$PMEMLAB_CACHE/kernels"
+	run -0 --separate-stderr as_runner "$PMEMLAB" kernel update
+	[[ $output == "default"$'\t'"$KVER (was 6.8.0-1-generic)" ]]
+	[[ $stderr == *"not root: apt's lists stay as they are"* ]]
+	[[ $(<"$PMEMLAB_CACHE/kernels/linux-image-generic.target") == "linux-image-$KVER" ]]
+}
+
 @test "an Ubuntu release on a Debian host exits 2 naming its package files as the way to use it" {
 	printf 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nID=debian\nVERSION_CODENAME=bookworm\n' >"$BATS_TEST_TMPDIR/os-release"
 	export PMEMLAB_OS_RELEASE=$BATS_TEST_TMPDIR/os-release TMPDIR=$BATS_TEST_TMPDIR/tmp

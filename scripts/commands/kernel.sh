@@ -24,7 +24,9 @@ list    the kernels in the cache, and what each name resolves to
 K is what --kernel takes: default, cloud, rt, backports, trixie (or any
 Debian suite, SUITE:cloud, SUITE:rt), a Debian version (6.1.0-28-amd64,
 6.12.117+deb13), a package name, or package files (FILE.deb, FILE.rpm,
-FILE.pkg.tar.zst, comma-separated for a set). Exit status: 0 done,
+FILE.pkg.tar.zst, comma-separated for a set). On an Ubuntu host, default
+is Ubuntu's linux-image-generic, and a release (6.8.0-49-generic) or
+linux-image-* is Ubuntu's, from the host's apt. Exit status: 0 done,
 2 bad usage, 3 a kernel could not be resolved or downloaded.
 USAGE
 }
@@ -77,7 +79,13 @@ kernel_cmd_fetch() {
 # root), and resolve again.
 kernel_cmd_update() {
 	local spec meta old new suite KERNEL_SPECS=()
-	if (($#)); then kernel_cmd_specs "$@"; else KERNEL_SPECS=(default cloud rt); fi
+	if (($#)); then
+		kernel_cmd_specs "$@"
+	elif [[ $(kernel_source_default) == ubuntu ]]; then
+		KERNEL_SPECS=(default)
+	else
+		KERNEL_SPECS=(default cloud rt)
+	fi
 	if ((EUID == 0)); then
 		cache_lock apt
 		apt_update "pmemlab kernel update"
@@ -93,7 +101,13 @@ kernel_cmd_update() {
 			printf '%s\t%s\n' "$spec" "$KERNEL_VERSION"
 			continue
 		fi
-		meta=$(kernel_spec_meta "$spec") || {
+		# the meta package the spec's source reads (ubuntu: linux-image-generic)
+		if [[ $(kernel_source_of "$spec") == ubuntu ]]; then
+			meta=$(ubuntu_spec_meta "$spec") || meta=
+		else
+			meta=$(kernel_spec_meta "$spec") || meta=
+		fi
+		[[ -n $meta ]] || {
 			kernel_resolve "$spec"
 			printf '%s\t%s\n' "$spec" "$KERNEL_VERSION"
 			continue

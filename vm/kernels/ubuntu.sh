@@ -91,6 +91,16 @@ ubuntu_kernel_module_hints() {
 	done
 }
 
+# ubuntu_spec_meta SPEC: the meta package SPEC names (default:
+# linux-image-generic), or status 1 for a release.
+ubuntu_spec_meta() {
+	case ${1:-} in
+	'' | default) printf '%s\n' "$UBUNTU_DEFAULT_META" ;;
+	linux-image-*) kernel_package_is_meta "$1" && printf '%s\n' "$1" ;;
+	*) return 1 ;;
+	esac
+}
+
 # ubuntu_release_p NAME: NAME is an Ubuntu kernel release (6.8.0-49-generic).
 ubuntu_release_p() {
 	[[ $1 =~ ^[0-9]+\.[0-9]+\.[0-9]+-[0-9]+-($UBUNTU_FLAVOURS)$ ]]
