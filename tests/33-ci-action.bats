@@ -92,14 +92,6 @@ os_release() {
 	[[ ! -s $GITHUB_PATH ]]
 }
 
-@test "deps: Ubuntu without an Ubuntu kernel source fails the first step, naming the Debian container" {
-	[[ ! -e $ROOT/vm/kernels/ubuntu.sh ]] || skip "vm/kernels/ubuntu.sh exists: this tree can boot Ubuntu's kernel"
-	os_release ubuntu debian
-	run -3 --separate-stderr "$CI/deps"
-	[[ $stderr == *"this runner is ubuntu test, and this pmemlab has no Ubuntu kernel source"*"container: {image: debian:12"* ]]
-	[[ ! -s $GITHUB_PATH ]]
-}
-
 # ---- the kvm step --------------------------------------------------------
 
 @test "kvm: a usable /dev/kvm is left as it is" {

@@ -49,11 +49,12 @@ ci_as_root() {
 
 # ci_host_check: the first step stops, with the reason and the fix, on a
 # runner where a later step could not work: an OS whose packages and
-# kernels pmemlab does not know, Ubuntu while no Ubuntu kernel source
-# (vm/kernels/ubuntu.sh) is there, or no way to install packages as root.
-# PMEMLAB_OS_RELEASE names the os-release file (a test seam).
+# kernels pmemlab does not know (Debian and Ubuntu: vm/kernels/debian.sh,
+# ubuntu.sh), a machine that is not x86_64, or no way to install
+# packages as root. PMEMLAB_OS_RELEASE names the os-release file (a test
+# seam).
 ci_host_check() {
-	local file=${PMEMLAB_OS_RELEASE:-/etc/os-release} key value id='' like='' name=''
+	local file=${PMEMLAB_OS_RELEASE:-/etc/os-release} key value id='' like='' name='' arch
 	[[ -r $file ]] || file=/usr/lib/os-release
 	while IFS='=' read -r key value; do
 		value=${value#[\"\']} value=${value%[\"\']}
@@ -63,13 +64,29 @@ ci_host_check() {
 		PRETTY_NAME) name=$value ;;
 		esac
 	done <"$file" || die "cannot read $file: which OS is this runner?"
-	local fix="run the job in a Debian 12 container: 'container: {image: debian:12, options: --device /dev/kvm}' (docs/CI.md)"
-	if [[ $id == ubuntu || " $like " == *" ubuntu "* ]]; then
-		[[ -r $PMEMLAB_ROOT/vm/kernels/ubuntu.sh ]] ||
-			die "this runner is ${name:-Ubuntu}, and this pmemlab has no Ubuntu kernel source (vm/kernels/ubuntu.sh): $fix"
-	elif [[ $id != debian ]]; then
-		die "this runner is ${name:-$id}: pmemlab installs Debian's (or Ubuntu's) packages and boots their kernels; $fix"
+	if [[ $id != debian && $id != ubuntu && " $like " != *" ubuntu "* ]]; then
+		die "this runner is ${name:-$id}: pmemlab installs Debian's (or Ubuntu's) packages and boots their kernels; run the job on 'runs-on: ubuntu-latest', or in a Debian 12 container: 'container: {image: debian:12, options: --device /dev/kvm}' (docs/CI.md)"
 	fi
+	arch=$(uname -m)
+	[[ $arch == x86_64 ]] ||
+		die "this runner is $arch: pmemlab boots x86_64 guests with x86_64 kernels; use an x86_64 runner ('runs-on: ubuntu-latest')"
 	((EUID == 0)) || { command -v sudo >/dev/null && sudo -n true 2>/dev/null; } ||
 		die "the steps install packages as root: run as root, or as a user with passwordless sudo (GitHub's hosted runners have it)"
+}
+
+# ci_kernel_check SPEC: the kernel SPEC names, resolved here as the
+# later steps will (kernel_id: apt's lists, no download), and to be had
+# (in the cache, or known to apt or Debian's archive), or the step stops
+# with why and what to do. Needs vm/lib/kernel.sh.
+ci_kernel_check() {
+	local spec=$1 status=0 id src fix
+	fix="pass 'kernel:' a release its apt knows ('apt-cache search linux-image-'), or run the job in a Debian 12 container (docs/CI.md)"
+	id=$(kernel_id "$spec") || status=$?
+	((status == 0)) ||
+		DIE_STATUS=$status die "the kernel '$spec' cannot be resolved on this runner (the reason is above): $fix"
+	src=$(kernel_source_of "$id")
+	case $src in
+	debian) [[ $(kernel_where "$id") != unavailable ]] ;;
+	ubuntu) [[ -e $(cache_path)/kernels/$id/.complete ]] || apt_knows "linux-image-$id" ;;
+	esac || die "the kernel '$spec' ($id) is neither in the cache nor known to this runner's apt: $fix"
 }
