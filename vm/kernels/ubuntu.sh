@@ -80,13 +80,15 @@ ubuntu_kernel_resolve() {
 # ubuntu_kernel_module_hints MODULE...: for modules missing from the
 # kernel resolved, "MODULE<TAB>which package holds it".
 ubuntu_kernel_module_hints() {
-	local root=${KERNEL_BASE%/} mod hint=''
+	local root=${KERNEL_BASE%/} v=$KERNEL_VERSION mod hint=''
 	[[ ! -r $root/.modules-hint ]] || hint=$(<"$root/.modules-hint")
 	for mod in "$@"; do
-		if [[ -n $hint && ", $UBUNTU_NVDIMM_MODULES, " == *", ${mod//-/_}, "* ]]; then
+		if [[ -z $hint ]]; then
+			printf '%s\t%s\n' "$mod" "in neither linux-modules-$v nor linux-modules-extra-$v"
+		elif [[ ", $UBUNTU_NVDIMM_MODULES, " == *", ${mod//-/_}, "* ]]; then
 			printf '%s\t%s\n' "$mod" "$hint"
 		else
-			printf '%s\t%s\n' "$mod" "not in Ubuntu's linux-modules-$KERNEL_VERSION or linux-modules-extra-$KERNEL_VERSION"
+			printf '%s\t%s\n' "$mod" "not in linux-modules-$v; linux-modules-extra-$v, which this host's apt does not know, may hold it"
 		fi
 	done
 }
