@@ -16,15 +16,17 @@ set -euo pipefail
 n=$(($(cat "$STANDIN/calls" 2>/dev/null || echo 0) + 1))
 echo "$n" >"$STANDIN/calls"
 printf '%s\n' "$@" >"$STANDIN/args.$n"
-rw=''
+rw='' quiet=0
 while (($#)); do
 	case $1 in
 	--rw) rw=$2 && shift 2 ;;
+	-q | --quiet) quiet=1 && shift ;;
 	--) shift && break ;;
 	*) shift ;;
 	esac
 done
-echo "pmemlab: kernel 6.1.0-57-amd64 (vmlinux), a plan, accel ${STANDIN_ACCEL:-tcg} (the reason)" >&2
+# as exec: -q keeps its own lines off stderr
+((quiet)) || echo "pmemlab: kernel 6.1.0-57-amd64 (vmlinux), a plan, accel ${STANDIN_ACCEL:-tcg} (the reason)" >&2
 [[ ! -d $STANDIN/$n.files ]] || cp -r "$STANDIN/$n.files/." "$rw/"
 [[ ! -f $STANDIN/$n.out ]] || cat "$STANDIN/$n.out"
 [[ ! -f $STANDIN/$n.err ]] || cat "$STANDIN/$n.err" >&2

@@ -76,8 +76,9 @@ cmd_suite() {
 			shift 2
 			;;
 		--dry-run | -q | --quiet)
+			# not passed on: exec's stderr goes to PART.err, and its
+			# lines (the accelerator) are what the runner reads there
 			parse_common_option "$1"
-			[[ $1 == --dry-run ]] || SUITE_EXEC_ARGS+=(-q)
 			shift
 			;;
 		-*) usage_die "suite: unknown option '$1'" ;;
