@@ -99,6 +99,8 @@ setup() {
 	STANDIN_ACCEL=kvm run -0 "$PMEMLAB" suite ndctl "$TREE" --tests device-dax-fio.sh --format json -q
 	[[ $(test_field device-dax-fio.sh e820 status) == pass ]]
 	[[ $(suite_json '"\(.counts.pass) \(.counts.hollow)"') == "1 0" ]]
+	# -q quiets suite, not the exec whose lines say the accelerator
+	[[ $(suite_json '.parts[0].accel') == kvm ]]
 }
 
 @test "a part whose guest fails: its unreported tests are notrun and the part is a failed test" {
@@ -266,4 +268,43 @@ EOF
 	[[ $output == *"obj_pool/TEST0  devdax  skip    -     fs-type pmem not configured"* ]]
 	[[ $output == *"pmdk: 1 pass, 0 fail, 1 skip, 0 not run, 0 hollow"* ]]
 	[[ -z $(ls -A "$TMPDIR") ]]
+}
+
+@test "matrix --suite runs the suite on each kernel in turn and puts each test's result per kernel" {
+	xfstests_tree "$TREE"
+	printf 'xfs/550        3s\n' >"$STANDIN/1.out"
+	printf 'xfs/550       [not run] not suitable for this filesystem type: ext4\n' >"$STANDIN/2.out"
+	printf 'xfs/550 3s ... - output mismatch (see xfs/550.out.bad)\n' >"$STANDIN/3.out"
+	printf 'xfs/550       [not run] not suitable for this filesystem type: ext4\n' >"$STANDIN/4.out"
+	run -1 --separate-stderr "$PMEMLAB" matrix --suite "xfstests:$TREE" --kernels 6.1.0-99-amd64,6.12.117+deb12 \
+		--tests xfs/550 --format json --report "$BATS_TEST_TMPDIR/report"
+	# one kernel after the other, each part its own guest, on that kernel
+	[[ $(standin_calls) == 4 ]]
+	[[ $(grep -A1 -x -- --kernel "$STANDIN/args.2" | tail -1) == 6.1.0-99-amd64 ]]
+	[[ $(grep -A1 -x -- --kernel "$STANDIN/args.3" | tail -1) == 6.12.117+deb12-amd64 ]]
+	[[ $(suite_json '[.kernels[] | "\(.kernel) \(.counts.pass) \(.counts.fail) \(.counts.notrun)"] | join(",")') == \
+		"6.1.0-99-amd64 1 0 1,6.12.117+deb12-amd64 0 1 1" ]]
+	[[ $(suite_json '.tests[] | select(.test == "xfs/550" and .part == "xfs") | .results | "\(.["6.1.0-99-amd64"].status) \(.["6.12.117+deb12-amd64"].status)"') == "pass fail" ]]
+	[[ $(suite_json '.tests[] | select(.part == "xfs") | .results["6.12.117+deb12-amd64"].reason') == "- output mismatch (see xfs/550.out.bad)" ]]
+	[[ $(suite_json .ok) == false ]]
+	# the reports: the matrix's, and each kernel's own suite report
+	[[ -f $BATS_TEST_TMPDIR/report/summary.md && -f $BATS_TEST_TMPDIR/report/kernels/1/suite.json ]]
+	# shellcheck disable=SC2016 # Markdown's backticks
+	grep -qF '| `6.12.117+deb12-amd64` | 0 | 1 | 0 | 1 | 0 |' "$BATS_TEST_TMPDIR/report/summary.md"
+	if command -v xmllint >/dev/null; then
+		[[ $(xmllint --xpath 'string(//testsuite[@name="xfstests.6.12.117+deb12-amd64.xfs"]/testcase/failure/@message)' \
+			"$BATS_TEST_TMPDIR/report/junit.xml") == "- output mismatch (see xfs/550.out.bad)" ]]
+	fi
+	[[ -z $(ls -A "$TMPDIR") ]]
+}
+
+@test "matrix --suite refuses what does not go with a suite, and a bad suite, before any guest" {
+	xfstests_tree "$TREE"
+	refuses "--backends does not go with it" matrix --suite "xfstests:$TREE" --backends memmap
+	refuses "-j does not go with it" matrix --suite "xfstests:$TREE" -j 2
+	refuses "--tests goes with --suite only" matrix --tests xfs/550
+	refuses "invalid --suite 'xfstests': give NAME:DIR" matrix --suite xfstests
+	refuses "unknown suite 'ltp'" matrix --suite "ltp:$TREE"
+	refuses "no test xfs/999 (tests/xfs/999)" matrix --suite "xfstests:$TREE" --tests xfs/999
+	[[ $(standin_calls) == 0 ]]
 }

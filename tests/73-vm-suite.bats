@@ -3,7 +3,8 @@
 # pmemlab suite in a real guest, on a stand-in PMDK tree whose RUNTESTS.sh
 # checks, inside the guest, what the real suite relies on: the config
 # pmemlab writes, PMEM_FS_DIR on a DAX mount, no PMEM_IS_PMEM_FORCE, a
-# writable tree. One guest: the fsdax part only.
+# writable tree. One guest: the fsdax part only, run as `pmemlab matrix
+# --suite` on the default kernel (the matrix runs `pmemlab suite`).
 # bats file_tags=vm
 
 bats_require_minimum_version 1.5.0
@@ -33,8 +34,9 @@ verdict TEST2 $?
 EOF
 	chmod +x "$TREE/src/test/RUNTESTS.sh"
 	local status=0
-	PMEM_IS_PMEM_FORCE=1 "$PMEMLAB" suite pmdk "$TREE" --tests pmem_check --part fsdax --accel tcg --format json \
-		--report "$BATS_FILE_TMPDIR/report" >"$BATS_FILE_TMPDIR/doc.json" 2>"$BATS_FILE_TMPDIR/stderr" || status=$?
+	PMEM_IS_PMEM_FORCE=1 "$PMEMLAB" matrix --suite "pmdk:$TREE" --kernels default --tests pmem_check --part fsdax \
+		--accel tcg --format json --report "$BATS_FILE_TMPDIR/report" \
+		>"$BATS_FILE_TMPDIR/matrix.json" 2>"$BATS_FILE_TMPDIR/stderr" || status=$?
 	echo "$status" >"$BATS_FILE_TMPDIR/status"
 	export TREE
 }
@@ -43,7 +45,8 @@ setup() {
 	load vm_helpers
 	load suite_helpers
 	require_guest_tools
-	output=$(<"$BATS_FILE_TMPDIR/doc.json")
+	# the kernel's own suite document, kept in the matrix's report
+	output=$(<"$BATS_FILE_TMPDIR/report/kernels/0/suite.json")
 }
 
 @test "the suite ran in one guest and exited 0" {
@@ -51,6 +54,15 @@ setup() {
 	[[ $(<"$BATS_FILE_TMPDIR/status") == 0 ]]
 	[[ $(suite_json '[.parts[].part] | join(",")') == fsdax ]]
 	[[ $(suite_json '.parts[0].accel') == tcg ]]
+}
+
+@test "the matrix document gives the kernel's counts and each test's result on it" {
+	output=$(<"$BATS_FILE_TMPDIR/matrix.json")
+	[[ $(suite_json '.kernels | length') == 1 ]]
+	[[ $(suite_json '.kernels[0].counts | "\(.pass) \(.fail) \(.skip)"') == "3 0 1" ]]
+	[[ $(suite_json '.ok') == true ]]
+	[[ $(suite_json '[.tests[] | .results[] | .status] | join(",")') == pass,pass,pass,skip ]]
+	[[ -f $BATS_FILE_TMPDIR/report/summary.md && -f $BATS_FILE_TMPDIR/report/junit.xml ]]
 }
 
 @test "PMEM_FS_DIR from pmemlab's testconfig.sh is a DAX mount in the guest" {
@@ -70,5 +82,5 @@ setup() {
 @test "the suite's own skip reaches the report with its reason" {
 	[[ $(test_field pmem_check/TEST3 fsdax status) == skip ]]
 	[[ $(test_field pmem_check/TEST3 fsdax reason) == "(check/none/debug) DEVICE_DAX_PATH does not specify enough dax devices (min: 1)" ]]
-	[[ -s $BATS_FILE_TMPDIR/report/fsdax.out && -f $BATS_FILE_TMPDIR/report/junit.xml ]]
+	[[ -s $BATS_FILE_TMPDIR/report/kernels/0/fsdax.out && -f $BATS_FILE_TMPDIR/report/kernels/0/junit.xml ]]
 }

@@ -18,12 +18,15 @@
 . "$PMEMLAB_ROOT/scripts/lib/matrix.sh"
 # shellcheck source=scripts/lib/matrix-report.sh
 . "$PMEMLAB_ROOT/scripts/lib/matrix-report.sh"
+# shellcheck source=scripts/lib/matrix-suite.sh
+. "$PMEMLAB_ROOT/scripts/lib/matrix-suite.sh"
 
 matrix_usage() {
 	cat <<USAGE
 usage: pmemlab matrix [OPTIONS]
        pmemlab matrix --list [OPTIONS]
        pmemlab matrix --cell KERNEL:BACKEND [OPTIONS]
+       pmemlab matrix --suite NAME:DIR [--kernels LIST] [--tests LIST] [--part PART] [OPTIONS]
 
 Boot one guest per kernel and backend, several at once, build the fixtures
 in each and probe them: every kernel x backend x fixture cell gets its
@@ -49,13 +52,20 @@ options:
   --cell ID             run only this cell (repeatable); 'pmemlab report merge' joins
                         the reports of cells run apart
   --size, --accel, --timeout, --modules   as for 'pmemlab run', for every guest
+  --suite NAME:DIR      instead of the fixtures: the upstream suite NAME (ndctl, xfstests,
+                        pmdk) from DIR, your built tree of it, on each kernel, one kernel
+                        after the other ('pmemlab suite'; its parts are its guest shapes:
+                        no --backends, --fixtures, --size, --cell, --list, -j);
+                        --report DIR keeps matrix.json, junit.xml, summary.md and each
+                        kernel's suite report (kernels/N/)
+  --tests LIST, --part PART   with --suite: as for 'pmemlab suite'
   -q, --quiet           no progress
 USAGE
 }
 
 cmd_matrix() {
 	local kernels_arg=default backends_arg fixtures='' jobs='' report='' format=text
-	local list=0 cells=() run_args=()
+	local list=0 cells=() run_args=() suite='' suite_args=() not_suite=()
 	backends_arg=$(backend_names | paste -sd, -)
 	while (($#)); do
 		case $1 in
@@ -64,9 +74,12 @@ cmd_matrix() {
 			return 0
 			;;
 		--kernels | --backends | --fixtures | -j | --jobs | --report | --format | --cell | \
-			--size | --accel | --timeout | --modules)
+			--size | --accel | --timeout | --modules | --suite | --tests | --part)
 			(($# >= 2)) || usage_die "option $1 needs a value"
+			case $1 in --backends | --fixtures | -j | --jobs | --cell | --size) not_suite+=("$1") ;; esac
 			case $1 in
+			--suite) suite=$2 ;;
+			--tests | --part) suite_args+=("$1" "$2") ;;
 			--kernels) kernels_arg=$2 ;;
 			--backends) backends_arg=$2 ;;
 			--fixtures) fixtures=$2 ;;
@@ -83,6 +96,7 @@ cmd_matrix() {
 			;;
 		--list)
 			list=1
+			not_suite+=("$1")
 			shift
 			;;
 		-q | --quiet)
@@ -92,6 +106,17 @@ cmd_matrix() {
 		*) usage_die "matrix: unknown option '$1'" ;;
 		esac
 	done
+	if [[ -n $suite ]]; then
+		((${#not_suite[@]} == 0)) ||
+			usage_die "--suite runs the suite's own guest shapes, one kernel at a time: ${not_suite[0]} does not go with it"
+		matrix_suite_parse "$suite"
+		format_check "$format"
+		[[ -z $report || -d $report || ! -e $report ]] || usage_die "--report '$report' exists and is not a directory"
+		local status=0
+		matrix_suite_main "$kernels_arg" "$format" "$report" "${suite_args[@]}" "${run_args[@]}" || status=$?
+		return "$status"
+	fi
+	((${#suite_args[@]} == 0)) || usage_die "${suite_args[0]} goes with --suite only"
 	matrix_validate "$backends_arg" "$fixtures" "$jobs" "$format" "$report"
 	if ((list)); then validate_common_options no-boot; else validate_common_options boot; fi
 	MATRIX_RUN_ARGS=("${run_args[@]}")
