@@ -46,16 +46,18 @@ setup() {
 	[[ $output == "counter 1 is_pmem 0" ]]
 }
 
-@test "--rw shares one directory writable; the rest of the host, / itself too, stays read-only" {
+@test "--rw shares one directory writable; the rest of the host stays read-only" {
 	mkdir out
 	run -0 --separate-stderr "$PMEMLAB" exec -q --accel tcg --fixture tmpfs --rw out -- sh -c '
 		echo written >out/result.txt
 		if touch /usr/pmemlab-should-not-exist 2>/dev/null; then echo usr-writable; else echo usr-read-only; fi
-		if touch /pmemlab-should-not-exist 2>/dev/null; then echo root-writable; else echo root-read-only; fi
-		touch "$HOME/scratch" && echo home-writable'
+		touch "$HOME/scratch" && echo home-writable
+		readlink /bin /lib'
 	[[ $(cat out/result.txt) == written ]]
-	[[ $output == *usr-read-only*root-read-only*home-writable* ]]
-	[[ ! -e /usr/pmemlab-should-not-exist && ! -e /pmemlab-should-not-exist ]]
+	[[ $output == *usr-read-only*home-writable* ]]
+	# the host's top-level symlinks are there as they are on the host
+	[[ ! -L /bin || ! -L /lib || $output == *"$(readlink /bin)"$'\n'"$(readlink /lib)" ]]
+	[[ ! -e /usr/pmemlab-should-not-exist ]]
 }
 
 @test "a HOME under /tmp (as on some CI runners) is the host's, writable scratch in the guest" {

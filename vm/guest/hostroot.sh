@@ -1,15 +1,16 @@
 # shellcheck shell=sh
 # The host's root filesystem as the root of the user's command (exec and
 # shell), so host programs run with their own shared libraries: the host's
-# / comes over 9p read-only and becomes $NEWROOT, with the guest's own
+# / comes over 9p read-only, its top-level entries go into a tmpfs
+# /newroot (directories bound, symlinks copied), and the guest's own
 # /proc, /sys, /dev, a scratch /tmp, /run and /mnt, and the fixture's
-# mount on top. $HOME gets a tmpfs overlay so it is writable scratch over
-# the host's files. $HOSTVIEW shows the host's / as it is (the source of
-# binds and overlays), whatever the guest mounted on top of $NEWROOT.
+# mount are added. $HOME gets a tmpfs overlay so it is writable scratch
+# over the host's files. $HOSTVIEW is the host's / as it is (the source
+# of binds and overlays).
 
 NEWROOT=/newroot
 HOSTVIEW=/host
-# What the guest mounts over the host's root.
+# What the guest mounts in the new root instead of the host's.
 GUEST_MOUNTS='proc sys dev run tmp mnt'
 
 mount_9p() {
@@ -17,19 +18,12 @@ mount_9p() {
 }
 
 build_host_root() {
-	mkdir -p /host
+	mkdir -p /host "$NEWROOT"
 	# cache=loose: the read-only host root is looked up, not changed; every
 	# lookup otherwise is a 9p round trip (PATH and ld.so searches)
 	mount_9p hostroot /host ro,cache=loose || return 1
-	if host_has_mount_points; then
-		# the 9p mount itself is the root: a dozen process starts, where
-		# a bind per top-level directory took about 50 (1 s under TCG)
-		mkdir /hostview && mount -o bind /host /hostview || return 1
-		HOSTVIEW=/hostview
-		ln -s /host "$NEWROOT"
-	else
-		bind_host_entries || return 1
-	fi
+	mount -t tmpfs -o mode=0755 tmpfs "$NEWROOT" || return 1
+	bind_host_entries || return 1
 	mount -o bind /proc "$NEWROOT/proc"
 	# rbind: tracefs on /sys/kernel/tracing comes along (DAX fault sizes)
 	mount -o rbind /sys "$NEWROOT/sys"
@@ -43,30 +37,45 @@ build_host_root() {
 	cp /usr/bin/pmemprobe "$NEWROOT/run/pmemlab/bin/"
 }
 
-# host_has_mount_points: the host's / has a directory for each of
-# GUEST_MOUNTS (a read-only 9p root cannot get one made).
-host_has_mount_points() {
-	for d in $GUEST_MOUNTS; do
-		[ -d "/host/$d" ] || return 1
-	done
-}
-
-# bind_host_entries: a tmpfs $NEWROOT with the host's top-level entries
-# bound in, and directories for GUEST_MOUNTS.
+# bind_host_entries: the host's top-level entries in $NEWROOT, with a
+# few process starts in all, where one per entry and step took about 50
+# (1.3 s of a TCG guest on a loaded host): the symlinks (bin -> usr/bin)
+# copied by one cp, so that they resolve in the guest (a 9p symlink is
+# read from the host at every lookup: every exec and ld.so search), the
+# directories made by one mkdir and bound by one mount -a of a table. A
+# name with a blank or a backslash (which the table would need escaped)
+# gets its own mount.
 bind_host_entries() {
-	mkdir -p "$NEWROOT" && mount -t tmpfs -o mode=0755 tmpfs "$NEWROOT" || return 1
+	fstab=/run/hostroot.fstab
+	: >"$fstab"
+	set --
 	for entry in /host/*; do
 		name=${entry##*/}
 		case " $GUEST_MOUNTS " in *" $name "*) continue ;; esac
-		if [ -L "$entry" ]; then
-			ln -s "$(readlink "$entry")" "$NEWROOT/$name"
-		elif [ -d "$entry" ]; then
-			mkdir "$NEWROOT/$name"
-			mount -o bind "$entry" "$NEWROOT/$name"
-		fi
+		[ -L "$entry" ] && set -- "$@" "$entry"
 	done
+	[ $# = 0 ] || cp -a "$@" "$NEWROOT/" || return 1
+	set --
 	for d in $GUEST_MOUNTS; do
-		mkdir -p "$NEWROOT/$d"
+		set -- "$@" "$NEWROOT/$d"
+	done
+	for entry in /host/*; do
+		name=${entry##*/}
+		case " $GUEST_MOUNTS " in *" $name "*) continue ;; esac
+		if [ -L "$entry" ] || [ ! -d "$entry" ]; then continue; fi
+		set -- "$@" "$NEWROOT/$name"
+		case $name in
+		*[[:space:]\\]*) ;;
+		*) echo "$entry $NEWROOT/$name none bind 0 0" >>"$fstab" ;;
+		esac
+	done
+	mkdir "$@" || return 1
+	[ ! -s "$fstab" ] || mount -a -T "$fstab" || return 1
+	for entry in /host/*; do
+		name=${entry##*/}
+		case $name in
+		*[[:space:]\\]*) [ -L "$entry" ] || [ ! -d "$entry" ] || mount -o bind "$entry" "$NEWROOT/$name" || return 1 ;;
+		esac
 	done
 }
 
