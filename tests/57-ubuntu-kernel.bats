@@ -110,6 +110,17 @@ nothing_fetched() {
 	run -1 grep -q nd_pmem "$root/lib/modules/$KVER/modules.dep"
 }
 
+@test "without linux-modules-extra, a run's PMem fixtures are unsupported naming the package, and no guest boots" {
+	grep -q '^session_module_gaps()' "$BATS_TEST_DIRNAME/../scripts/lib/session.sh" ||
+		skip "this pmemlab has no missing-module verdict before boot yet (session_module_gaps, issue 23 point 3)"
+	use_host "$UH_NOEXTRA"
+	run --separate-stderr as_runner TMPDIR="$UH/tmp" "$PMEMLAB" run --fixture xfs-dax --accel tcg --format json
+	echo "$stderr" >&2
+	[[ $(jq -r '.fixtures[0].status' <<<"$output") == unsupported ]]
+	[[ $(jq -r '.fixtures[0].reason' <<<"$output") == *"libnvdimm.ko"*"Ubuntu 24.04 ships the nvdimm drivers (libnvdimm, nd_pmem, nd_btt, nd_e820) in linux-modules-extra-$KVER, which this host's apt does not know"* ]]
+	[[ $(jq -r .boot_seconds <<<"$output") == 0 ]]
+}
+
 @test "an Ubuntu release the host's apt does not know exits 3 naming the package, and nothing stays in the cache" {
 	run -3 --separate-stderr as_runner "$PMEMLAB" kernel fetch 6.8.0-49-generic
 	[[ $stderr == *"cannot download linux-image-6.8.0-49-generic: this host's apt knows no such package"* ]]

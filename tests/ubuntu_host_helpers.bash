@@ -87,7 +87,7 @@ ubuntu_repo() {
 	install -m 0600 "$KROOT/boot/vmlinuz-$KVER" "$t/image/boot/vmlinuz-$KVER"
 	cp "$KROOT/boot/config-$KVER" "$t/modules/boot/"
 	ubuntu_modules "$t/modules/lib/modules/$KVER" "${PKG_BASE_DIRS[@]}"
-	cp "$KROOT/lib/modules/$KVER"/modules.{order,builtin} "$t/modules/lib/modules/$KVER/"
+	cp "$KROOT/lib/modules/$KVER"/modules.{order,builtin,builtin.modinfo} "$t/modules/lib/modules/$KVER/"
 	ubuntu_modules "$t/extra/lib/modules/$KVER" "${PKG_NVDIMM_DIRS[@]}"
 	ubuntu_deb "$t/image" "$root/pool/main/l/linux-signed/linux-image-${KVER}_${v}_amd64.deb" \
 		"linux-image-$KVER" "$v" "linux-modules-$KVER" linux-signed
