@@ -344,3 +344,22 @@ fake_tree() {
 	[[ $output == *"Missing:"*"CONFIG_DEV_DAX_PMEM is not set: dax_pmem binds device-DAX to a PMem namespace"* ]]
 	[[ $output == *"fixtures supported: memmap 11/12, nvdimm 3/13, "*"; commands: run yes, exec yes, shell yes" ]]
 }
+
+@test "cxl's verdict tells the config from the emulator: Linux >= 6.3 needs QEMU's CXL event interrupts, >= 6.2 no hypervisor bit" {
+	local v
+	for v in 6.1.0-kconfig-test 6.12.0-kconfig-test; do
+		craft "$BATS_TEST_TMPDIR/config-$v"
+	done
+	kconfig_ok "$BATS_TEST_TMPDIR/config-6.12.0-kconfig-test"
+	[[ $(jq -r '.backends.cxl.supported' <<<"$output") == true ]]
+	[[ $(jq -r '.backends.cxl.emulator | map(.linux) | join(" ")' <<<"$output") == "6.2 6.3" ]]
+	[[ $(jq -r '.backends.cxl.emulator[1].needs' <<<"$output") == "CXL event interrupts, QEMU >= 8.1"* ]]
+	[[ $(jq -r '.backends.cxl.emulator[0].needs' <<<"$output") == "a CPU without the hypervisor bit"* ]]
+	[[ $(jq -r '[.backends.memmap, .backends.nvdimm] | map(.emulator | length) | add' <<<"$output") == 0 ]]
+	kconfig_ok "$BATS_TEST_TMPDIR/config-6.1.0-kconfig-test"
+	[[ $(jq -r '.backends.cxl | "\(.supported) \(.emulator | length)"' <<<"$output") == "true 0" ]]
+	run -0 "$PMEMLAB" kconfig "$BATS_TEST_TMPDIR/config-6.12.0-kconfig-test"
+	[[ $(grep -E '^cxl ' <<<"$output") =~ ^cxl\ +yes\ +the\ config\ allows\ it\;\ the\ emulator\ must\ give\ more ]]
+	[[ $output == *"Emulator ("*"cxl, Linux >= 6.3: CXL event interrupts, QEMU >= 8.1"* ]]
+	[[ $(grep -E '^memmap ' <<<"$output") =~ ^memmap\ +yes$ ]]
+}

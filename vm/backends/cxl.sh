@@ -18,6 +18,9 @@ BACKEND_MIN["cxl"]=$((512 * MiB))
 BACKEND_MAX["cxl"]=4
 BACKEND_BACKING["cxl"]=""
 BACKEND_QEMU_DEVICES["cxl"]="pxb-cxl cxl-rp cxl-type3"
+# What cxl_emulator checks against the QEMU that runs, for kconfig.
+BACKEND_EMULATOR_NEEDS["cxl"]="6.3	CXL event interrupts, QEMU >= 8.1 (cxl_pci gives up a device without them; --qemu backports has them)
+6.2	a CPU without the hypervisor bit (only then does Linux commit a CXL region): pmemlab hides it under TCG; under KVM cxl is unsupported"
 
 # The label area: namespaces live in labels there, as on NVDIMMs.
 readonly CXL_LSA=$((128 << 10))

@@ -29,6 +29,10 @@
 #                           QEMU_MISSING set when this QEMU or accelerator
 #                           cannot give it; may add PLAN_CPU_FLAGS and
 #                           PLAN_NOTES (said in the run's output)
+#   BACKEND_EMULATOR_NEEDS[NAME]  (optional) the same for people and
+#                           `pmemlab kconfig`, which knows no QEMU: lines
+#                           "LINUX_VERSION<TAB>what the emulator must give
+#                           from that Linux on"
 # A plan may call plan_check_files and check_disk_space, below; an
 # emulator check qemu_lacks (vm/lib/qemu-bin.sh) and
 # kernel_version_at_least.
@@ -54,7 +58,7 @@ readonly GUEST_MACHINE=q35
 # The default when neither --backend nor PMEMLAB_BACKEND says.
 readonly BACKEND_DEFAULT=memmap
 
-declare -gA BACKEND_QEMU_DEVICES=() BACKEND_DESC=() BACKEND_RANK=() BACKEND_GUEST_SECONDS=() BACKEND_MODULES=() BACKEND_STEP=() BACKEND_MIN=() BACKEND_MAX=() BACKEND_BACKING=() BACKEND_STEP_WHY=()
+declare -gA BACKEND_EMULATOR_NEEDS=() BACKEND_QEMU_DEVICES=() BACKEND_DESC=() BACKEND_RANK=() BACKEND_GUEST_SECONDS=() BACKEND_MODULES=() BACKEND_STEP=() BACKEND_MIN=() BACKEND_MAX=() BACKEND_BACKING=() BACKEND_STEP_WHY=()
 
 backend_load_all() {
 	local f
@@ -201,6 +205,22 @@ kernel_version_at_least() {
 	[[ $have =~ ^([0-9]+)\.([0-9]+) ]] || return 1
 	local hmaj=${BASH_REMATCH[1]} hmin=${BASH_REMATCH[2]}
 	((hmaj > ${want%%.*} || (hmaj == ${want%%.*} && hmin >= ${want#*.})))
+}
+
+# backend_emulator_needs KERNEL_VERSION: a JSON object, per backend that
+# has BACKEND_EMULATOR_NEEDS, what the emulator must give this kernel:
+# [{linux, needs}], the rows from LINUX_VERSION on (every row when the
+# version is unknown, "").
+backend_emulator_needs() {
+	local kver=$1 name since what
+	for name in "${!BACKEND_EMULATOR_NEEDS[@]}"; do
+		while IFS=$'\t' read -r since what; do
+			[[ -n $since ]] || continue
+			[[ -z $kver ]] || kernel_version_at_least "$kver" "$since" || continue
+			printf '%s\t%s\t%s\n' "$name" "$since" "$what"
+		done <<<"${BACKEND_EMULATOR_NEEDS[$name]}"
+	done | jq -R -n '[inputs | split("\t") | {backend: .[0], linux: .[1], needs: .[2]}]
+		| group_by(.backend) | map({key: .[0].backend, value: map({linux, needs}) | sort_by(.linux)}) | from_entries'
 }
 
 # backend_emulator_check NAME KERNEL_VERSION ACCEL: BACKEND_UNSUPPORTED,

@@ -97,7 +97,10 @@ def words: split(" ") | map(select(. != ""));
 		value: .status.value, state: .status.state, available: .status.available,
 		module: .status.module, module_path: .status.module_path,
 		level: .level, needed_by: .needed_by, why: .why}}) | from_entries),
-	backends: ($backends | map({key: ., value: judge(["guest", .])}) | from_entries),
+	# supported: the config allows it; emulator: what QEMU and the CPU
+	# model must give this kernel besides (the backend's
+	# BACKEND_EMULATOR_NEEDS), which the run checks against its QEMU
+	backends: ($backends | map({key: ., value: (judge(["guest", .]) + {emulator: ($emulator[.] // [])})}) | from_entries),
 	commands: {run: judge(["guest"]), exec: judge(["guest", "exec"]), shell: judge(["guest"])},
 	# a cell whose fixture cannot exist on the backend (expectations.tsv
 	# "-") is not applicable: the config decides nothing there

@@ -320,6 +320,7 @@ kconfig_json() {
 	# the fixture groups follow the table (its line numbers stay true)
 	jq -n --arg tsv "$(cat "$KCONFIG_REQUIREMENTS" && fixture_groups)" --arg config "$kv" --argjson fixtures "$fixtures" --argjson na "$na" \
 		--argjson modules "$modules" --argjson builtin "$builtin" --argjson meta "$meta" \
+		--argjson emulator "$(backend_emulator_needs "$KCONFIG_KERNEL")" \
 		-f "$PMEMLAB_ROOT/vm/lib/kconfig.jq" ||
 		die "cannot judge $KCONFIG_FILE against $KCONFIG_REQUIREMENTS"
 }
@@ -366,7 +367,8 @@ kconfig_json_cached() {
 }
 
 # The verdict as tables: options, backends, fixtures, commands, then the
-# reason for every option that is missing.
+# reason for every option that is missing, and what the emulator must
+# give where the config allows a backend but that is not enough.
 kconfig_text() {
 	jq -r '
 	def pad($n): tostring | if length < $n then . + (" " * ($n - length)) else . end;
@@ -401,7 +403,9 @@ kconfig_text() {
 	"",
 	([.backends | keys_unsorted[] | length + 2] | max) as $bw
 	| ("BACKEND" | pad($bw)) + ("SUPPORTED" | pad(11)) + "WHY NOT",
-	(.backends | to_entries[] | (.key | pad($bw)) + (.value | cell | pad(11)) + (.value | whynot)),
+	(.backends | to_entries[] | (.key | pad($bw)) + (.value | cell | pad(11))
+		+ (if .value.supported and (.value.emulator // []) != [] then "the config allows it; the emulator must give more (Emulator, below)"
+		   else .value | whynot end)),
 	"",
 	([.backends | keys_unsorted[] | [length + 2, 8] | max]) as $widths
 	| ("FIXTURE" | pad(22)) + ("EXPECTED" | pad(10))
@@ -415,6 +419,8 @@ kconfig_text() {
 	| ([.backends[], .commands[], .fixtures[].backends[] | .notes[]] | unique) as $notes
 	| (if ($reasons | length) > 0 then "", "Missing:", ($reasons[] | "  " + .) else empty end),
 	  (if ($notes + .notes | length) > 0 then "", "Notes:", (($notes + .notes)[] | "  " + .) else empty end),
+	([.backends | to_entries[] | .key as $b | .value.emulator // [] | .[] | "  \($b), Linux >= \(.linux): \(.needs)"]
+	 | if length > 0 then "", "Emulator (not in the config: what QEMU and the CPU model must give; a run checks its QEMU):", .[] else empty end),
 	"",
 	([.backends | to_entries[] | .key as $b
 	  | [$fixtures[] | select(.value.backends[$b].applicable != false)] as $apt
