@@ -107,3 +107,17 @@ system_qemu_has_cxl_events() {
 	run -0 --separate-stderr "$PMEMLAB" run --dry-run --accel kvm --backend cxl --kernel "$(kernel 6.1.0-pmemlab-test)"
 	[[ $(jq -r '.qemu | index("-cpu") as $i | .[$i + 1]' <<<"$output") == max ]]
 }
+
+@test "a QEMU no guest can run on (no virtio-serial) exits 3 before any boot, naming what it lacks; the matrix too" {
+	too_old_qemu
+	run -3 --separate-stderr "$PMEMLAB" run --format json --accel tcg --qemu "$TOO_OLD_QEMU" \
+		--kernel "$(kernel 6.1.0-pmemlab-test)" --fixture tmpfs
+	[[ $stderr == *"QEMU 2.5.0 ($TOO_OLD_QEMU) has no virtio-serial device (virtio-serial-pci): every guest needs it, so no backend can run on this QEMU"*"pmemlab qemu fetch backports"* ]]
+	[[ $stderr != *"booting the guest"* ]]
+	no_leftovers
+	run -3 --separate-stderr "$PMEMLAB" matrix --kernels "$(kernel 6.1.0-pmemlab-test)" --backends memmap \
+		--qemus "system,$TOO_OLD_QEMU"
+	[[ $stderr == *"QEMU 2.5.0 ($TOO_OLD_QEMU) has no virtio-serial device"* ]]
+	[[ $stderr != *"reading 1 kernel config"* ]]
+	no_leftovers
+}

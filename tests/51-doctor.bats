@@ -111,15 +111,46 @@ EOF
 @test "doctor finds qemu on PATH, reads its version and boots nothing" {
 	local dir
 	dir=$(fake_qemu)
-	doctor_json 0 PATH="$dir:$PATH"
+	# the stand-in answers no QMP: what it offers is unknown, and a run
+	# would stop there, so doctor fails
+	doctor_json 1 PATH="$dir:$PATH"
 	[[ $(jq -r '"\(.qemu.path) \(.qemu.version)"' <<<"$output") == "$dir/qemu-system-x86_64 9.9.9" ]]
-	[[ $(cat "$dir/calls") == "--version" ]]
+	[[ $(check_field qemu-caps .status) == fail ]]
+	[[ $(check_field qemu-caps .message) == "QEMU 9.9.9 ($dir/qemu-system-x86_64) does not say what it offers over QMP"* ]]
+	# --version, then the capabilities over QMP with no machine: no guest
+	[[ $(sed -n 1p "$dir/calls") == "--version" ]]
+	[[ $(sed -n 2p "$dir/calls") == "-machine none "*"-qmp stdio" ]]
+	run -1 grep -e -kernel "$dir/calls"
 	# --probe-kvm boots a guest only when /dev/kvm is usable
 	if [[ ! -e /dev/kvm ]]; then
-		run -0 --separate-stderr env PATH="$dir:$PATH" "$PMEMLAB" doctor --probe-kvm --format json
+		run -1 --separate-stderr env PATH="$dir:$PATH" "$PMEMLAB" doctor --probe-kvm --format json
 		[[ $(jq -r .accel.probed <<<"$output") == false ]]
-		[[ $(cat "$dir/calls") == $'--version\n--version' ]]
+		run -1 grep -e -kernel "$dir/calls"
 	fi
+}
+
+@test "doctor names the chosen QEMU (--qemu, PMEMLAB_QEMU), its version and what it offers per backend" {
+	command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 is not installed (scripts/install-deps)"
+	export PMEMLAB_CACHE=$BATS_TEST_TMPDIR/cache
+	local sys version
+	sys=$(command -v qemu-system-x86_64)
+	version=$("$sys" --version | sed -n '1s/^QEMU emulator version \([^ ]*\).*/\1/p')
+	run --separate-stderr "$PMEMLAB" doctor --format json
+	[[ $(jq -r '"\(.qemu.name) \(.qemu.path) \(.qemu.version)"' <<<"$output") == "system $sys $version" ]]
+	[[ $(jq -r '.qemu.backends.memmap, (.qemu.capabilities | index("device:virtio-serial-pci") != null)' <<<"$output") == $'true\ntrue' ]]
+	[[ $(check_field qemu-caps .message) == "QEMU $version ($sys) runs "*"CXL event interrupts"* ]]
+	# doctor looks: no capability cache written
+	[[ ! -e $PMEMLAB_CACHE ]]
+	# a QEMU too old for any guest blocks a run, and doctor says why
+	too_old_qemu
+	run -1 --separate-stderr env PMEMLAB_QEMU="$TOO_OLD_QEMU" "$PMEMLAB" doctor --format json
+	[[ $(jq -r '"\(.qemu.name) \(.qemu.version)"' <<<"$output") == "$TOO_OLD_QEMU 2.5.0" ]]
+	[[ $(check_field qemu-caps .status) == fail ]]
+	[[ $(check_field qemu-caps .message) == *"has no virtio-serial device (virtio-serial-pci): every guest needs it" ]]
+	# backports not fetched: a failed check naming the fetch
+	run -1 --separate-stderr "$PMEMLAB" doctor --qemu backports --format json
+	[[ $(check_field qemu .message) == "--qemu backports: not in the cache"* ]]
+	[[ $(check_field qemu .fix) == "pmemlab qemu fetch backports" ]]
 }
 
 @test "an empty cache is reported, not created" {

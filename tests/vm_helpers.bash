@@ -168,3 +168,31 @@ assert_pmd_fallback() {
 	[[ $(fixture_field "$f" .probe.evidence.huge_runs_2m) -eq 0 ]]
 	[[ $(fixture_field "$f" '.probe.evidence.fault_sizes.fallback_reasons[0]') == *"not 2 MiB aligned"* ]]
 }
+
+# too_old_qemu: a stand-in qemu-system-x86_64 (its path in TOO_OLD_QEMU)
+# that says it is QEMU 2.5.0 and answers QMP knowing no device at all:
+# no backend, not even the devices every guest needs.
+too_old_qemu() {
+	local dir=$BATS_TEST_TMPDIR/old-qemu/bin
+	mkdir -p "$dir"
+	TOO_OLD_QEMU=$dir/qemu-system-x86_64
+	cat >"$TOO_OLD_QEMU" <<'QEMU'
+#!/bin/sh
+case "$*" in *--version*)
+	echo "QEMU emulator version 2.5.0"
+	exit 0
+	;;
+esac
+echo '{"QMP": {"version": {}, "capabilities": []}}'
+while read -r line; do
+	id=$(printf '%s' "$line" | jq -r '.id // empty')
+	case $line in
+	*'"quit"'*) echo '{"return": {}}' && exit 0 ;;
+	*query-commands*) printf '{"return": [], "id": "%s"}\n' "$id" ;;
+	*device-list-properties*) printf '{"error": {"class": "DeviceNotFound", "desc": "no such device"}, "id": "%s"}\n' "$id" ;;
+	*) echo '{"return": {}}' ;;
+	esac
+done
+QEMU
+	chmod +x "$TOO_OLD_QEMU"
+}

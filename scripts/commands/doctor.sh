@@ -19,14 +19,18 @@ doctor_usage() {
 	cat <<USAGE
 usage: pmemlab doctor [OPTIONS]
 
-Check this host for what 'pmemlab run' needs: QEMU and its version, the
-Debian packages, the tools on PATH, a static busybox, KVM (or why TCG),
-memory, disk space in the cache and TMPDIR, the default kernel and the
-cache's contents; print what to do about each problem. Nothing is
-installed, downloaded or booted (except with --probe-kvm).
+Check this host for what 'pmemlab run' needs: QEMU, its version and what
+it offers (per backend), the Debian packages, the tools on PATH, a static
+busybox, KVM (or why TCG), memory, disk space in the cache and TMPDIR,
+the default kernel and the cache's contents; print what to do about each
+problem. Nothing is installed, downloaded or booted (except with
+--probe-kvm).
 Exit status: 0 nothing blocks a run, 1 something does, 2 bad usage.
 
 options:
+  --qemu system|backports|PATH  the QEMU to check, as 'run --qemu' takes
+                        it (default: PMEMLAB_QEMU, else system): its version
+                        and what it offers (asked over QMP, no guest)
   --probe-kvm           boot one short KVM guest to see whether KVM really works
                         here (the check 'run --accel auto' makes once per host boot)
   --format text|json    a list of checks, or one JSON document
@@ -34,7 +38,7 @@ USAGE
 }
 
 cmd_doctor() {
-	local format=text probe=0
+	local format=text probe=0 qemu=${PMEMLAB_QEMU:-system}
 	while (($#)); do
 		case $1 in
 		-h | --help)
@@ -45,9 +49,9 @@ cmd_doctor() {
 			probe=1
 			shift
 			;;
-		--format)
+		--format | --qemu)
 			(($# >= 2)) || usage_die "option $1 needs a value"
-			format=$2
+			if [[ $1 == --format ]]; then format=$2; else qemu=$2; fi
 			shift 2
 			;;
 		*) usage_die "doctor: unknown option '$1'" ;;
@@ -57,7 +61,7 @@ cmd_doctor() {
 	scratch_dir_start doctor
 	DOCTOR_TMP=$SCRATCH
 
-	doctor_qemu
+	doctor_qemu "$qemu"
 	doctor_tools
 	doctor_packages
 	doctor_busybox

@@ -24,6 +24,8 @@ _pmemlab_loaded_doctor=1
 . "$PMEMLAB_ROOT/vm/lib/backends.sh"
 # shellcheck source=vm/lib/initramfs.sh
 . "$PMEMLAB_ROOT/vm/lib/initramfs.sh"
+# shellcheck source=vm/lib/qemu-bin.sh
+. "$PMEMLAB_ROOT/vm/lib/qemu-bin.sh"
 
 DOCTOR_CHECKS=() DOCTOR_FACTS=()
 
@@ -58,15 +60,29 @@ doctor_missing_status() {
 	if doctor_is_root; then echo warn; else echo fail; fi
 }
 
+# doctor_qemu SPEC: the QEMU a run would use (--qemu, PMEMLAB_QEMU:
+# system, backports or a path), its version, and what it can do.
 doctor_qemu() {
-	local path version
-	if path=$(command -v qemu-system-x86_64); then
+	local spec=${1:-system} path='' version='' out
+	if [[ $spec != system ]]; then
+		if out=$( (qemu_select "$spec") 2>&1); then
+			qemu_select "$spec"
+			path=$QEMU_BIN version=$QEMU_VERSION
+			doctor_check qemu ok "--qemu $spec: qemu-system-x86_64 $version ($path)"
+		else
+			out=${out%%$'\n'*}
+			doctor_check qemu fail "${out#pmemlab: }" \
+				"$(if [[ $spec == backports ]]; then echo "pmemlab qemu fetch backports"; else echo "give --qemu system, backports or the path of a qemu-system-x86_64"; fi)"
+		fi
+	elif path=$(command -v qemu-system-x86_64); then
 		version=$("$path" --version 2>/dev/null | sed -n '1s/.*version \([^ ]*\).*/\1/p')
 		if [[ -z $version ]]; then
 			doctor_check qemu fail "$path does not run (qemu-system-x86_64 --version failed)" \
 				"reinstall it: $(doctor_install_hint qemu-system-x86)"
 		else
 			doctor_check qemu ok "qemu-system-x86_64 $version ($path)"
+			QEMU_BIN=$path QEMU_VERSION=$version
+			qemu_data_dirs "$path"
 		fi
 	elif [[ -x /usr/bin/qemu-system-x86_64 ]]; then
 		doctor_check qemu fail "qemu-system-x86_64 is not on PATH (it is installed as /usr/bin/qemu-system-x86_64)" \
@@ -75,8 +91,59 @@ doctor_qemu() {
 		doctor_check qemu "$(doctor_missing_status)" "qemu-system-x86_64 is not installed" \
 			"$(doctor_install_hint qemu-system-x86)"
 	fi
-	doctor_fact qemu "$(jq -n --arg path "${path:-}" --arg version "${version:-}" \
-		'{path: (if $path == "" then null else $path end), version: (if $version == "" then null else $version end)}')"
+	local caps_json=null backends_json=null
+	if [[ -n $version ]]; then
+		doctor_qemu_caps
+		caps_json=$(tr ' ' '\n' <<<"$QEMU_CAPS" | jq -R -n '[inputs | select(. != "")]')
+		backends_json=$DOCTOR_QEMU_BACKENDS
+	fi
+	doctor_fact qemu "$(jq -n --arg name "$spec" --arg path "${path:-}" --arg version "${version:-}" \
+		--argjson caps "$caps_json" --argjson backends "$backends_json" \
+		'def nonempty: if . == "" then null else . end;
+		{name: $name, path: ($path | nonempty), version: ($version | nonempty), capabilities: $caps, backends: $backends}')"
+}
+
+# doctor_qemu_caps: a check "qemu-caps": what QEMU_BIN offers (asked over
+# QMP, no guest; from the cache when a run asked before) and, per
+# backend, whether it has the devices (DOCTOR_QEMU_BACKENDS, JSON). cxl
+# on Linux >= 6.3 also needs the CXL event interrupts: said, not judged
+# (doctor knows no kernel).
+doctor_qemu_caps() {
+	local b missing=() ok=() dev cap lacks
+	QEMU_CAPS=' ' DOCTOR_QEMU_BACKENDS=null
+	if ! qemu_caps_peek; then
+		doctor_check qemu-caps fail "$(qemu_describe) does not say what it offers over QMP (-machine none): ${QEMU_CAPS_ERROR:0:200}" \
+			"give --qemu a working qemu-system-x86_64"
+		return
+	fi
+	for cap in $QEMU_BASE_DEVICES; do
+		cap=device:$cap
+		qemu_has "$cap" && continue
+		doctor_check qemu-caps fail "$(qemu_describe) has no ${QEMU_CAP_WHAT[$cap]}: every guest needs it" \
+			"give --qemu a newer qemu-system-x86_64 (Debian's: pmemlab qemu fetch backports)"
+		return
+	done
+	local json='{}'
+	for b in $(backend_names); do
+		lacks=''
+		for dev in ${BACKEND_QEMU_DEVICES[$b]:-}; do
+			qemu_has "device:$dev" || lacks+="${lacks:+, }$dev"
+		done
+		if [[ -n $lacks ]]; then missing+=("$b (no $lacks)"); else ok+=("$b"); fi
+		json=$(jq -c --arg b "$b" --arg lacks "$lacks" '. + {($b): ($lacks == "")}' <<<"$json")
+	done
+	DOCTOR_QEMU_BACKENDS=$json
+	local events="CXL event interrupts (Linux >= 6.3's cxl needs them): "
+	if qemu_has cxl-events; then events+=yes; else events+="no, cxl on Linux >= 6.3 is unsupported with this QEMU"; fi
+	if ((${#missing[@]})); then
+		doctor_check qemu-caps info "$(qemu_describe) runs ${ok[*]:-no backend}; not ${missing[*]}; $events" \
+			"for every backend: pmemlab qemu fetch backports, then --qemu backports"
+	elif qemu_has cxl-events; then
+		doctor_check qemu-caps ok "$(qemu_describe) runs every backend ($(backend_names | paste -sd, -)); $events"
+	else
+		doctor_check qemu-caps info "$(qemu_describe) runs every backend ($(backend_names | paste -sd, -)); $events" \
+			"for cxl on newer kernels: pmemlab qemu fetch backports, then --qemu backports"
+	fi
 }
 
 # Programs pmemlab runs by name, and the package with each. qemu has its

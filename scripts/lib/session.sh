@@ -111,7 +111,7 @@ modules_tree() {
 # BACKEND_UNSUPPORTED; says the plan's CPU notes.
 session_emulator_check() {
 	local note
-	qemu_caps
+	qemu_caps_usable
 	backend_emulator_check "$OPT_BACKEND" "$KERNEL_VERSION" "$ACCEL"
 	if [[ -n $BACKEND_UNSUPPORTED ]]; then
 		step "unsupported: $BACKEND_UNSUPPORTED"

@@ -130,8 +130,8 @@ readonly QEMU_CAP_DEVICES="nvdimm virtio-pmem-pci pxb-cxl cxl-rp cxl-type3 virti
 qemu_caps() {
 	local file out line
 	cache_ensure
-	qemu_key "$QEMU_BIN"
-	file=$CACHE_PATH/qemu-caps/$QEMU_KEY
+	qemu_caps_file
+	file=$QEMU_CAPS_FILE
 	if [[ ! -s $file ]]; then
 		out=$(qemu_caps_ask) || die "cannot ask $(qemu_describe) what it offers (QMP, -machine none): $out"
 		{ mkdir -p "${file%/*}" && printf '%s\n' "$out" >"$file.$$" && mv -f "$file.$$" "$file"; } ||
@@ -141,6 +141,32 @@ qemu_caps() {
 	while read -r line; do
 		QEMU_CAPS+="$line "
 	done <"$file"
+}
+
+# qemu_caps_file: QEMU_CAPS_FILE, where QEMU_BIN's capabilities are
+# cached (qemu_key); no subshell.
+qemu_caps_file() {
+	cache_location
+	qemu_key "$QEMU_BIN"
+	QEMU_CAPS_FILE=$CACHE_PATH/qemu-caps/$QEMU_KEY
+}
+
+# qemu_caps_peek: QEMU_CAPS as qemu_caps sets it, but writing nothing
+# (doctor): from the cache when there, else asked; 1 with QEMU_CAPS_ERROR
+# when QEMU_BIN does not answer.
+qemu_caps_peek() {
+	local file out
+	qemu_caps_file
+	file=$QEMU_CAPS_FILE
+	if [[ -s $file ]]; then
+		out=$(<"$file")
+	else
+		out=$(qemu_caps_ask) || {
+			QEMU_CAPS_ERROR=$out
+			return 1
+		}
+	fi
+	QEMU_CAPS=" $(tr '\n' ' ' <<<"$out")"
 }
 
 # qemu_caps_ask: the capabilities, one a line, from QEMU_BIN itself.
@@ -163,6 +189,21 @@ qemu_caps_ask() {
 		printf 'QMP answered no JSON: %s\n' "${out:0:200}"
 		return 1
 	}
+}
+
+# The devices every guest needs (vm/lib/qemu.sh), whatever the backend.
+readonly QEMU_BASE_DEVICES="virtio-serial-pci virtio-blk-pci"
+
+# qemu_caps_usable: qemu_caps, and die (exit 3) when this QEMU lacks what
+# every guest needs: no backend could run on it.
+qemu_caps_usable() {
+	local d cap
+	qemu_caps
+	for d in $QEMU_BASE_DEVICES; do
+		cap=device:$d
+		qemu_has "$cap" ||
+			die "$(qemu_describe) has no ${QEMU_CAP_WHAT[$cap]}: every guest needs it, so no backend can run on this QEMU: give --qemu a newer one (Debian's: pmemlab qemu fetch backports, then --qemu backports)"
+	done
 }
 
 # qemu_has CAP
