@@ -207,3 +207,61 @@ record() {
 	grep -q '<svg class="strip"' "$html"
 	grep -q 'fill="#0969da"' "$html"
 }
+
+# qemu_wrapper: a QEMU of its own path (the system one behind it).
+qemu_wrapper() {
+	mkdir -p "$BATS_TEST_TMPDIR/q/bin"
+	QEMU_WRAPPER=$BATS_TEST_TMPDIR/q/bin/qemu-system-x86_64
+	printf '#!/bin/sh\nexec %s "$@"\n' "$(command -v qemu-system-x86_64)" >"$QEMU_WRAPPER"
+	chmod +x "$QEMU_WRAPPER"
+}
+
+@test "--qemus gives the cells a QEMU axis, KERNEL:BACKEND@QEMU; --list needs no fetched QEMU; bad QEMUs exit 2" {
+	command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 is not installed (scripts/install-deps)"
+	qemu_wrapper
+	run -0 --separate-stderr "$PMEMLAB" matrix --list --kernels 6.1.0-99-amd64 --backends cxl,nvdimm \
+		--qemus "system,backports,$QEMU_WRAPPER,system"
+	[[ $output == "6.1.0-99-amd64:cxl@system
+6.1.0-99-amd64:cxl@backports
+6.1.0-99-amd64:cxl@$QEMU_WRAPPER
+6.1.0-99-amd64:nvdimm@system
+6.1.0-99-amd64:nvdimm@backports
+6.1.0-99-amd64:nvdimm@$QEMU_WRAPPER" ]]
+	no_kernel_downloaded
+	refuses "--qemu '/bin/true': /usr/bin/true is no QEMU" matrix --qemus system,/bin/true
+	refuses "--qemus ',' names no QEMU" matrix --qemus ,
+	refuses "--qemu backports: not in the cache" matrix --qemus backports
+	refuses "unknown --qemu 'qemu9'" matrix --cell 6.1.0-99-amd64:memmap@qemu9
+	refuses "invalid cell '6.1.0-99-amd64:pmem@system'" matrix --cell 6.1.0-99-amd64:pmem@system
+	no_kernel_downloaded
+}
+
+@test "every matrix report names each cell's QEMU, binary and version, and report merge keeps them" {
+	command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 is not installed (scripts/install-deps)"
+	bare_kernel
+	qemu_wrapper
+	local report=$BATS_TEST_TMPDIR/report sys version
+	sys=$(command -v qemu-system-x86_64)
+	version=$("$sys" --version | sed -n '1s/^QEMU emulator version \([^ ]*\).*/\1/p')
+	run -0 --separate-stderr "$PMEMLAB" matrix --kernels "$BARE_KERNEL" --backends memmap \
+		--qemus "system,$QEMU_WRAPPER" --fixtures tmpfs --report "$report" --format json
+	local j=$output
+	[[ $(jq -r '[.runs[] | "\(.id)=\(.qemu.name),\(.qemu.binary),\(.qemu.version)"] | join(" ")' <<<"$j") == \
+		"$BARE_KERNEL:memmap@$QEMU_WRAPPER=$QEMU_WRAPPER,$QEMU_WRAPPER,$version $BARE_KERNEL:memmap@system=system,$sys,$version" ]]
+	[[ $(jq -r '[.cells[] | "\(.id) \(.qemu.binary)"] | join(",")' <<<"$j") == \
+		"$BARE_KERNEL:memmap@$QEMU_WRAPPER:tmpfs $QEMU_WRAPPER,$BARE_KERNEL:memmap@system:tmpfs $sys" ]]
+	[[ $(jq -r '.qemus[].binary' <<<"$j" | sort) == "$(printf '%s\n' "$sys" "$QEMU_WRAPPER" | sort)" ]]
+	[[ $(xmllint --xpath 'string(//testsuite[@name="'"$BARE_KERNEL:memmap@system"'"]/properties/property[@name="qemu_binary"]/@value)' "$report/junit.xml") == "$sys" ]]
+	[[ $(xmllint --xpath 'string(//testsuite[@name="'"$BARE_KERNEL:memmap@system"'"]/properties/property[@name="qemu_version"]/@value)' "$report/junit.xml") == "$version" ]]
+	grep -qF "| \`$BARE_KERNEL:memmap@$QEMU_WRAPPER\` | not booted | QEMU $version (\`$QEMU_WRAPPER\`) |" "$report/summary.md"
+	grep -qF "<td>$version <code>$QEMU_WRAPPER</code></td>" "$report/matrix.html"
+	# the terminal table: each guest line names its QEMU
+	run -0 --separate-stderr "$PMEMLAB" report merge "$report"
+	[[ $output == *"$BARE_KERNEL:memmap@system "*"QEMU $version ($sys)"* ]]
+	# each cell's report apart (as 'matrix --cell ID --report' writes
+	# them), merged: the QEMUs are kept
+	jq '.runs |= [.[0]]' "$report/matrix.json" >"$BATS_TEST_TMPDIR/a.json"
+	jq '.runs |= [.[1]]' "$report/matrix.json" >"$BATS_TEST_TMPDIR/b.json"
+	run -0 --separate-stderr "$PMEMLAB" report merge --format json "$BATS_TEST_TMPDIR/b.json" "$BATS_TEST_TMPDIR/a.json"
+	[[ $(jq -r '[.cells[] | "\(.qemu.name)=\(.qemu.binary)"] | join(" ")' <<<"$output") == "$QEMU_WRAPPER=$QEMU_WRAPPER system=$sys" ]]
+}

@@ -25,7 +25,7 @@ matrix_usage() {
 	cat <<USAGE
 usage: pmemlab matrix [OPTIONS]
        pmemlab matrix --list [OPTIONS]
-       pmemlab matrix --cell KERNEL:BACKEND [OPTIONS]
+       pmemlab matrix --cell KERNEL:BACKEND[@QEMU] [OPTIONS]
        pmemlab matrix --suite NAME:DIR [--kernels LIST] [--tests LIST] [--part PART] [OPTIONS]
 
 Boot one guest per kernel and backend, several at once, build the fixtures
@@ -43,11 +43,14 @@ options:
                         versions (6.12.117+deb12), flavours (cloud, rt), packages,
                         default (Debian's linux-image-amd64), bzImage paths (default: default)
   --backends LIST       comma-separated backends (default: all, $(backend_names | paste -sd, -))
+  --qemus LIST          comma-separated QEMUs as 'run --qemu' takes them: system, backports,
+                        paths; each cell then runs on each (ids KERNEL:BACKEND@QEMU)
+                        (default: one QEMU, PMEMLAB_QEMU or system; ids KERNEL:BACKEND)
   --fixtures LIST       fixtures to run (default all: 'pmemlab fixtures'; a PATH is your fixture file)
   -j, --jobs N          guests at once (default: the cores, fewer if memory is short)
   --report DIR          write the reports there (created if missing)
   --format text|json    stdout: the table, or matrix.json's document
-  --list                print the cell ids (KERNEL:BACKEND, one guest each) and stop;
+  --list                print the cell ids (KERNEL:BACKEND[@QEMU], one guest each) and stop;
                         with --format json as a JSON array (for CI job matrices)
   --cell ID             run only this cell (repeatable); 'pmemlab report merge' joins
                         the reports of cells run apart
@@ -65,7 +68,7 @@ USAGE
 
 cmd_matrix() {
 	local kernels_arg=default backends_arg fixtures='' jobs='' report='' format=text
-	local list=0 cells=() run_args=() suite='' suite_args=() not_suite=()
+	local list=0 cells=() run_args=() suite='' suite_args=() not_suite=() qemus_arg=''
 	backends_arg=$(backend_names | paste -sd, -)
 	while (($#)); do
 		case $1 in
@@ -73,15 +76,16 @@ cmd_matrix() {
 			matrix_usage
 			return 0
 			;;
-		--kernels | --backends | --fixtures | -j | --jobs | --report | --format | --cell | \
+		--kernels | --backends | --qemus | --fixtures | -j | --jobs | --report | --format | --cell | \
 			--size | --accel | --timeout | --modules | --suite | --tests | --part)
 			(($# >= 2)) || usage_die "option $1 needs a value"
-			case $1 in --backends | --fixtures | -j | --jobs | --cell | --size) not_suite+=("$1") ;; esac
+			case $1 in --backends | --qemus | --fixtures | -j | --jobs | --cell | --size) not_suite+=("$1") ;; esac
 			case $1 in
 			--suite) suite=$2 ;;
 			--tests | --part) suite_args+=("$1" "$2") ;;
 			--kernels) kernels_arg=$2 ;;
 			--backends) backends_arg=$2 ;;
+			--qemus) qemus_arg=$2 ;;
 			--fixtures) fixtures=$2 ;;
 			-j | --jobs) jobs=$2 ;;
 			--report) report=$2 ;;
@@ -120,16 +124,23 @@ cmd_matrix() {
 	matrix_validate "$backends_arg" "$fixtures" "$jobs" "$format" "$report"
 	if ((list)); then validate_common_options no-boot; else validate_common_options boot; fi
 	MATRIX_RUN_ARGS=("${run_args[@]}")
+	MATRIX_QEMUS=()
+	if [[ -n $qemus_arg ]]; then
+		if ((list)); then matrix_qemus "$qemus_arg" no-boot; else matrix_qemus "$qemus_arg"; fi
+	elif ((!list)); then
+		matrix_qemu_resolve "$OPT_QEMU"
+	fi
 
 	local ids=()
 	if ((${#cells[@]})); then
 		local c
 		for c in "${cells[@]}"; do
 			matrix_parse_cell "$c"
-			ids+=("$(matrix_cell_id "$(kernel_id "$CELL_KERNEL")" "$CELL_BACKEND")")
+			[[ -z $CELL_QEMU ]] || ((list)) || matrix_qemu_resolve "$CELL_QEMU"
+			ids+=("$(matrix_cell_id "$(kernel_id "$CELL_KERNEL")" "$CELL_BACKEND" "$CELL_QEMU")")
 		done
 	else
-		matrix_ids "$kernels_arg" "$backends_arg"
+		matrix_ids "$kernels_arg" "$backends_arg" "${MATRIX_QEMUS[@]}"
 		ids=("${MATRIX_IDS[@]}")
 		((${#ids[@]})) || usage_die "--kernels '$kernels_arg' and --backends '$backends_arg' name no cell"
 	fi
@@ -144,8 +155,11 @@ cmd_matrix() {
 
 	deps_ensure build guest
 	if [[ -z $jobs ]]; then
-		local used
-		mapfile -t used < <(printf '%s\n' "${ids[@]##*:}" | sort -u)
+		local used id
+		mapfile -t used < <(for id in "${ids[@]}"; do
+			matrix_parse_cell "$id"
+			printf '%s\n' "$CELL_BACKEND"
+		done | sort -u)
 		jobs=$(matrix_default_jobs "$(matrix_guest_mib "$OPT_SIZE" "${used[@]}")")
 	fi
 

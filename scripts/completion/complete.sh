@@ -112,6 +112,7 @@ complete_values() {
 	[[ $metavar != LIST ]] || printf ':list\n'
 	case $opt in
 	--backend | --backends) complete_backends "$cmd" ;;
+	--qemus) printf '%s\n' system backports :files ;;
 	--fixture | --fixtures)
 		fixture_names
 		# a fixture file of the user's (--fixture PATH)

@@ -5,10 +5,10 @@
 # the kernel or backend cannot build it; error: it failed) and the
 # command (failure: a non-zero status; error: pmemlab could not run it).
 # A guest that never reported (boot, timeout, panic) is one error
-# testcase "guest". Properties: backend, kernel, accel, and the timing
-# line's fields (timing.json). Read from the run's work directory: the
-# judged fixture from report.json (report_json), CMD's status from
-# results.jsonl.
+# testcase "guest". Properties: backend, kernel, accel, QEMU (binary and
+# version), and the timing line's fields (timing.json). Read from the
+# run's work directory: the judged fixture from report.json
+# (report_json), CMD's status from results.jsonl.
 
 [[ -z ${_pmemlab_loaded_junit:-} ]] || return 0
 _pmemlab_loaded_junit=1
@@ -24,6 +24,7 @@ junit_write() {
 		--argjson report "$report" \
 		--arg backend "${OPT_BACKEND:-}" --arg kernel "${KERNEL_VERSION:-}" --arg accel "${ACCEL:-}" \
 		--arg kernel_origin "${KERNEL_ORIGIN:-}" \
+		--arg qemu_binary "${QEMU_BIN:-}" --arg qemu_version "${QEMU_VERSION:-}" \
 		--arg command "${EXEC_COMMAND:-}" --arg stamp "$(date -u +%Y-%m-%dT%H:%M:%S)" '
 		include "xml";
 		def prop($n; $v): "    <property name=\"\($n | xml)\" value=\"\($v | xml)\"/>";
@@ -52,6 +53,7 @@ junit_write() {
 		  "<testsuite name=\"pmemlab exec\" tests=\"\($cases | length)\" failures=\"\([$cases[] | select(contains("<failure"))] | length)\" errors=\"\([$cases[] | select(contains("<error"))] | length)\" skipped=\"\([$cases[] | select(contains("<skipped"))] | length)\" time=\"\($timing.total // 0 | xml)\" timestamp=\"\($stamp)\">",
 		  "  <properties>",
 		  prop("backend"; $backend), prop("kernel"; $kernel), prop("kernel_origin"; $kernel_origin), prop("accel"; $accel), prop("exit_status"; $status),
+		  prop("qemu_binary"; $qemu_binary), prop("qemu_version"; $qemu_version),
 		  ($timing | to_entries[] | prop("seconds." + .key; .value // "")),
 		  "  </properties>",
 		  $cases[],

@@ -1,5 +1,5 @@
 # shellcheck shell=bash disable=SC2034 # CELL_PID is read by the matrix command
-# The validation matrix: kernels x backends, one `pmemlab run` per pair
+# The validation matrix: kernels x backends (x QEMUs), one `pmemlab run` per cell
 # (one guest boots and builds every fixture), several at once. Each pair
 # leaves a run record (JSON): what the kernel's config supports, and the
 # run's whole report. scripts/report/matrix.jq turns records into cells
@@ -31,19 +31,63 @@ matrix_split() {
 	done
 }
 
-# matrix_cell_id KERNEL_ID BACKEND
+# matrix_cell_id KERNEL_ID BACKEND [QEMU]: KERNEL:BACKEND, or
+# KERNEL:BACKEND@QEMU when the matrix has a QEMU axis (--qemus).
 matrix_cell_id() {
-	printf '%s:%s\n' "$1" "$2"
+	printf '%s:%s%s\n' "$1" "$2" "${3:+@$3}"
 }
 
-# matrix_parse_cell ID: sets CELL_KERNEL and CELL_BACKEND. The kernel part
-# may itself hold ':' (a path), so the backend is matched at the end.
+# matrix_parse_cell ID: sets CELL_KERNEL, CELL_BACKEND and CELL_QEMU (empty:
+# the matrix's one QEMU). The kernel part may itself hold ':' and the
+# QEMU part be a path, so the backend is matched as the last ':WORD'
+# followed by the end or by '@QEMU'.
 matrix_parse_cell() {
 	local id=$1
-	[[ $id =~ ^(.+):([a-z0-9-]+)$ && -n ${BACKEND_DESC[${BASH_REMATCH[2]}]+set} ]] ||
-		usage_die "invalid cell '$id': give KERNEL:BACKEND as 'pmemlab matrix --list' prints it (backend $(backend_list))"
+	CELL_QEMU=
+	if [[ $id =~ ^(.+):([a-z0-9-]+)@([^@]+)$ && -n ${BACKEND_DESC[${BASH_REMATCH[2]}]+set} ]]; then
+		CELL_QEMU=${BASH_REMATCH[3]}
+	elif ! [[ $id =~ ^(.+):([a-z0-9-]+)$ && -n ${BACKEND_DESC[${BASH_REMATCH[2]}]+set} ]]; then
+		usage_die "invalid cell '$id': give KERNEL:BACKEND or KERNEL:BACKEND@QEMU as 'pmemlab matrix --list' prints it (backend $(backend_list))"
+	fi
 	CELL_KERNEL=${BASH_REMATCH[1]}
 	CELL_BACKEND=${BASH_REMATCH[2]}
+}
+
+# ---- the QEMU axis: --qemus system,backports,PATH ----
+
+# QEMU spec -> "binary<TAB>version", each resolved once by qemu_select.
+declare -gA MATRIX_QEMU=()
+
+# matrix_qemus LIST [no-boot]: check every QEMU of the axis before
+# anything is fetched (a path that is no QEMU, backports not fetched:
+# exit 2; not for no-boot, --list: a CI job lists its cells before it
+# fetches) and set MATRIX_QEMUS, the specs in the order given, each once.
+matrix_qemus() {
+	local spec list purpose=${2:-boot}
+	mapfile -t list < <(matrix_split "$1")
+	((${#list[@]})) || usage_die "--qemus '$1' names no QEMU: give system, backports or paths, comma-separated"
+	MATRIX_QEMUS=()
+	for spec in "${list[@]}"; do
+		[[ $purpose == no-boot ]] || matrix_qemu_resolve "$spec"
+		[[ " ${MATRIX_QEMUS[*]} " == *" $spec "* ]] || MATRIX_QEMUS+=("$spec")
+	done
+}
+
+# matrix_qemu_resolve SPEC: MATRIX_QEMU[SPEC], from qemu_select (which
+# refuses a SPEC that names no QEMU: exit 2) and qemu_caps_usable (a
+# QEMU no guest can run on: exit 3).
+matrix_qemu_resolve() {
+	[[ -z ${MATRIX_QEMU[$1]:-} ]] || return 0
+	qemu_select "$1"
+	qemu_caps_usable
+	MATRIX_QEMU[$1]=$QEMU_BIN$'\t'$QEMU_VERSION
+}
+
+# matrix_qemu_json SPEC: {name, binary, version} for the run record.
+matrix_qemu_json() {
+	matrix_qemu_resolve "$1"
+	jq -nc --arg name "$1" --arg bin "${MATRIX_QEMU[$1]%%$'\t'*}" --arg version "${MATRIX_QEMU[$1]#*$'\t'}" \
+		'{name: $name, binary: $bin, version: $version}'
 }
 
 # The default -j: one guest per core, as many as the available memory holds.
@@ -126,7 +170,7 @@ matrix_start_cell() {
 	printf '%s\n' "$(now_ms)" >"$dir/started"
 	CELL_PID=
 	((${#supported[@]})) || return 0
-	local args=(run --format json -q --kernel "$CELL_KERNEL" --backend "$CELL_BACKEND")
+	local args=(run --format json -q --kernel "$CELL_KERNEL" --backend "$CELL_BACKEND" --qemu "${CELL_QEMU:-$OPT_QEMU}")
 	for f in "${supported[@]}"; do args+=(--fixture "${MATRIX_FIXTURE_FILE[$f]:-$f}"); done
 	# TERM if we die unannounced: the run then stops its guest itself
 	"${DIE_WITH_US_TERM[@]}" "$PMEMLAB_ROOT/scripts/pmemlab" "${args[@]}" "${MATRIX_RUN_ARGS[@]}" \
@@ -146,13 +190,14 @@ matrix_record() {
 	[[ -e $dir/run.json ]] || : >"$dir/run.json"
 	[[ -e $dir/run.log ]] || : >"$dir/run.log"
 	jq -n --arg id "$id" --arg kernel "$CELL_KERNEL" --arg backend "$CELL_BACKEND" \
+		--argjson qemu "$(matrix_qemu_json "${CELL_QEMU:-$OPT_QEMU}")" \
 		--arg status "$status" --argjson seconds "$seconds" \
 		--slurpfile kconfig "$kconfig" --rawfile out "$dir/run.json" --rawfile log "$dir/run.log" \
 		--argjson user "$(matrix_user_fixtures "$@")" --arg host "$(uname -n)" '
 		($out | try fromjson catch null) as $run
 		| $kconfig[0] as $k
 		| {id: $id, kernel: $kernel, kernel_origin: ($run.kernel_origin // $k.kernel_origin),
-		   backend: $backend, host: $host,
+		   backend: $backend, qemu: $qemu, host: $host,
 		   fixtures: $ARGS.positional, user_fixtures: $user,
 		   booted: ($status != ""),
 		   exit_status: (if $status == "" then null else ($status | tonumber) end),
@@ -204,20 +249,27 @@ matrix_validate() {
 	[[ -z $report || -d $report || ! -e $report ]] || usage_die "--report '$report' exists and is not a directory"
 }
 
-# MATRIX_IDS: the cell ids, kernels in the order given, then backends.
+# matrix_ids KERNELS BACKENDS [QEMU...]: MATRIX_IDS, the cell ids,
+# kernels in the order given, then backends, then QEMUs (none: the one
+# QEMU, no @QEMU in the ids).
 # Not printed: a kernel_id refusal must end the command, not a subshell.
 matrix_ids() {
-	local kernels backends k b id
+	local kernels backends k b q id
 	local -A seen=()
 	mapfile -t kernels < <(matrix_split "$1")
 	mapfile -t backends < <(matrix_split "$2")
+	shift 2
+	local qemus=("$@")
+	((${#qemus[@]})) || qemus=('')
 	MATRIX_IDS=()
 	for k in "${kernels[@]}"; do
 		id=$(kernel_id "$k") || exit
 		[[ -z ${seen[$id]:-} ]] || continue
 		seen[$id]=1
 		for b in "${backends[@]}"; do
-			MATRIX_IDS+=("$(matrix_cell_id "$id" "$b")")
+			for q in "${qemus[@]}"; do
+				MATRIX_IDS+=("$(matrix_cell_id "$id" "$b" "$q")")
+			done
 		done
 	done
 }

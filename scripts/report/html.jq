@@ -1,7 +1,8 @@
 # The matrix document -> one self-contained HTML page (no script, no
 # external file): the colored matrix, and in every cell a strip picture
 # of the probed pages (pmemprobe's page_strip: PMem, DRAM, hidden, absent,
-# mixed), then the guests and the reasons.
+# mixed), then the guests and the reasons. Every column and guest names
+# its QEMU.
 
 def h: tostring | @html;
 def result_color: {pass: "#2da44e", fail: "#cf222e", unsupported: "#8c959f", "n/a": "#d0d7de"}[.] // "#ffffff";
@@ -81,15 +82,15 @@ code { font-size: 12px; }
 <tr><th rowspan=\"2\">fixture</th><th rowspan=\"2\">expected</th>"
 + ($groups | map("<th colspan=\"\(.runs | length)\"><code>\(.kernel | h)</code>"
 	+ (($doc.kernel_origins // {})[.kernel] | if . then "<br><small class=\"origin\">\(h)</small>" else "" end) + "</th>") | join(""))
-+ "</tr>\n<tr>" + ([$groups[].runs[] | "<th>\(.backend)</th>"] | join("")) + "</tr>\n"
++ "</tr>\n<tr>" + ([$groups[].runs[] | "<th>\(.backend)<br><small title=\"\(.qemu.binary // "" | h)\">QEMU \(.qemu.version // "?" | h)</small></th>"] | join("")) + "</tr>\n"
 + ($doc.fixtures | map(. as $f
 	| "<tr><th>\($f.name | h)</th><td>\($f.expected)</td>"
 	  + ([$groups[].runs[] as $r | $doc.cells | map(select(.run == $r.id and .fixture == $f.name)) | first | cell_html] | join(""))
 	  + "</tr>\n") | join(""))
 + "</table>
 <h2>Guests</h2>
-<table class=\"guests\"><tr><th>cell</th><th>guest kernel</th><th>accel</th><th>boot s</th><th>PMem in the guest</th><th>error</th></tr>\n"
-+ ($doc.runs | map("<tr><td><code>\(.id | h)</code></td><td>\(.run.guest_kernel // "not booted" | h)</td><td>\(.run.accel // "" | h)</td><td>\(.run.boot_seconds // "")</td><td>\(.run.pmem_iomem // [] | map(h) | join("<br>"))</td><td>\(.error // "" | h)</td></tr>\n") | join(""))
+<table class=\"guests\"><tr><th>cell</th><th>guest kernel</th><th>QEMU</th><th>accel</th><th>boot s</th><th>PMem in the guest</th><th>error</th></tr>\n"
++ ($doc.runs | map("<tr><td><code>\(.id | h)</code></td><td>\(.run.guest_kernel // "not booted" | h)</td><td>\(.qemu.version // "?" | h) <code>\(.qemu.binary // "" | h)</code></td><td>\(.run.accel // "" | h)</td><td>\(.run.boot_seconds // "")</td><td>\(.run.pmem_iomem // [] | map(h) | join("<br>"))</td><td>\(.error // "" | h)</td></tr>\n") | join(""))
 + "</table>\n"
 + (if $doc.summary.failed + $doc.summary.unsupported > 0 then
 	"<h2>Why</h2>\n<ul>\n" + ($doc.cells | map(select(.result != "pass") | "<li><code>\(.id | h)</code> \(.result): \(.reason | h)</li>\n") | join("")) + "</ul>\n"

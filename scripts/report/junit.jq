@@ -1,12 +1,14 @@
 # The matrix document -> JUnit XML: a testsuite per guest (kernel x
 # backend), a testcase per cell, plus one "guest" testcase per booted
 # guest (it failed to boot, hung, panicked or warned). Unsupported cells
-# are <skipped>.
+# are <skipped>. Each testsuite's properties name its QEMU too (qemu,
+# qemu_binary, qemu_version); with a QEMU axis the classnames end in @QEMU.
 
 include "xml";
 
+def class($r): "pmemlab.matrix.\($r.kernel).\($r.backend)" + (if $r.id | test("@") then "@\($r.qemu.name)" else "" end);
 def testcase($r):
-	"    <testcase\(attrs({classname: "pmemlab.matrix.\($r.kernel).\($r.backend)",
+	"    <testcase\(attrs({classname: class($r),
 		name: "\(.fixture) (expected \(.expected))", time: (.seconds | secs)}))>"
 	+ (if .result == "fail" then
 		"<failure\(attrs({message: .reason, type: "placement"}))>verdict \(.verdict // "none"), expected \(.expected)</failure>"
@@ -17,7 +19,7 @@ def testcase($r):
 	+ "</testcase>";
 
 def guest_case($r):
-	"    <testcase\(attrs({classname: "pmemlab.matrix.\($r.kernel).\($r.backend)", name: "guest",
+	"    <testcase\(attrs({classname: class($r), name: "guest",
 		time: ($r.run.boot_seconds | secs)}))>"
 	+ (if $r.error != null then "<failure\(attrs({message: $r.error, type: "guest"}))/>" else "" end)
 	+ "</testcase>";
@@ -35,7 +37,8 @@ def guest_case($r):
 	skipped: ($cells | map(select(.result == "unsupported" or .result == "n/a")) | length),
 	time: ($r.seconds | secs), hostname: ($r.host // "")}))>",
      "    <properties>",
-     ({kernel: $r.kernel, kernel_origin: ($doc.kernel_origins // {})[$r.kernel], backend: $r.backend}
+     ({kernel: $r.kernel, kernel_origin: ($doc.kernel_origins // {})[$r.kernel], backend: $r.backend,
+       qemu: $r.qemu.name, qemu_binary: $r.qemu.binary, qemu_version: $r.qemu.version}
       | to_entries[] | select(.value != null) | "      <property\(attrs({name: .key, value: .value}))/>"),
      "    </properties>",
      ($cells[] | testcase($r)),

@@ -1,6 +1,9 @@
 # The matrix document (matrix.jq) -> the terminal table, in four parts
 # (--arg part): "kernels", where each came from; "runs", a TSV line per guest; "cells", a TSV of fixture x
 # run (align_columns lines both up); "summary", the reasons and the count.
+# Every guest line names its QEMU (version and binary).
+
+def qemu_text: if .qemu then "QEMU \(.qemu.version) (\(.qemu.binary))" else "QEMU ?" end;
 
 if $part == "kernels" then
 	.kernels[] as $k | ["kernel", $k, "from \((.kernel_origins // {})[$k] // "unknown")"] | @tsv
@@ -8,6 +11,7 @@ elif $part == "runs" then
 	.runs | to_entries[] | [" ", .key + 1, .value.id,
 		if .value.booted then "\(.value.run.guest_kernel // "?"), \(.value.run.accel // "?"), \(.value.run.boot_seconds // "?") s"
 		else "not booted: the kernel supports none of its fixtures" end,
+		(.value | qemu_text),
 		if .value.error then "ERROR: \(.value.error)" else "" end] | @tsv
 elif $part == "cells" then
 	. as $doc

@@ -1,10 +1,12 @@
-# Run records (scripts/lib/matrix.sh, one per kernel x backend) -> the
+# Run records (scripts/lib/matrix.sh, one per kernel x backend x QEMU) -> the
 # matrix document (docs/MATRIX.md). Input: an array of records.
 # $catalog: [{name, expected, backends: {NAME: {placement, map_sync,
 # note}}}] in the catalog's order; the records add the user's fixture files. $jobs, $wall: the
 # run's -j and wall seconds (null after a merge).
 #
-# A cell is kernel x backend x fixture. Its result:
+# A cell is kernel x backend (x QEMU) x fixture; each names its QEMU
+# ({name, binary, version}; null in records older than the QEMU axis).
+# Its result:
 #   unsupported  the kernel's config lacks what it needs (never booted), or
 #                the guest found that this kernel and QEMU cannot do it
 #   pass         the probe's verdict is the expected placement
@@ -32,7 +34,7 @@ def cell($r; $f; $entry):
 	| ($r.run.fixtures // [] | map(select(.fixture == $f)) | first) as $fx
 	| ($entry.backends[$r.backend] // {placement: $entry.expected}) as $want
 	| (if $want.placement == "-" then "n/a" else $want.placement end) as $expected
-	| {id: "\($r.id):\($f)", run: $r.id, kernel: $r.kernel, backend: $r.backend,
+	| {id: "\($r.id):\($f)", run: $r.id, kernel: $r.kernel, backend: $r.backend, qemu: $r.qemu,
 	   fixture: $f, expected: $expected,
 	   verdict: $fx.probe.verdict,
 	   page_strip: $fx.probe.page_strip,
@@ -61,7 +63,7 @@ def cell($r; $f; $entry):
 
 def count($cells; $what): $cells | map(select(.result == $what)) | length;
 
-sort_by(.kernel, .backend) as $runs
+sort_by(.kernel, .backend, .qemu.name // "") as $runs
 | ($runs | map(.fixtures) | add // [] | unique) as $asked
 # the user's fixture files, from the records: their own expectation on
 # every backend (they have no rows in expectations.tsv)
@@ -77,6 +79,7 @@ sort_by(.kernel, .backend) as $runs
    kernel_origins: ($runs | map({key: .kernel, value: (.kernel_origin // .run.kernel_origin // .kconfig.kernel_origin)})
 	| from_entries),
    backends: ($runs | map(.backend) | unique),
+   qemus: ($runs | map(.qemu // empty) | unique_by(.name, .binary, .version)),
    fixtures: $fixtures,
    jobs: $jobs, wall_seconds: $wall,
    guest_seconds: ($runs | map(.run.boot_seconds // 0) | add // 0),

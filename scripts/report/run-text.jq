@@ -28,7 +28,7 @@ def setup:
 def want_sync: if .expected_map_sync == null then "-" else .expected_map_sync | yn end;
 
 if $part == "summary" then
-	"\n\(.passed) passed, \(.failed) failed, \(.skipped) skipped\(if .unsupported > 0 then ", \(.unsupported) unsupported" else "" end): \(.backend) backend (\(.size)), kernel \(.guest_kernel // .kernel)\(if .kernel_origin then " (\(.kernel_origin))" else "" end), \(.accel) (\(.accel_reason)), QEMU \(.qemu.version // "?")\(if (.qemu.cpu_flags // []) != [] then " (cpu \(.qemu.cpu_flags | join(",")))" else "" end), guest ran \(.boot_seconds) s"
+	"\n\(.passed) passed, \(.failed) failed, \(.skipped) skipped\(if .unsupported > 0 then ", \(.unsupported) unsupported" else "" end): \(.backend) backend (\(.size)), kernel \(.guest_kernel // .kernel)\(if .kernel_origin then " (\(.kernel_origin))" else "" end), \(.accel) (\(.accel_reason)), QEMU \(.qemu.version // "?") (\(.qemu.binary // "?"))\(if (.qemu.cpu_flags // []) != [] then " (cpu \(.qemu.cpu_flags | join(",")))" else "" end), guest ran \(.boot_seconds) s"
 else
 	(["FIXTURE", "EXPECTED", "SYNC", "VERDICT", "RESULT", "EVIDENCE"] | @tsv),
 	(.fixtures[] | [.fixture, .expected, want_sync, (.probe.verdict // "-"), .result, evidence + setup] | @tsv)
