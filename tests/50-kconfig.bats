@@ -223,8 +223,8 @@ assert_debian_61_generic() {
 	[[ $(jq -r '.fixtures.kmem.backends.nvdimm.applicable' <<<"$output") == true ]]
 	[[ $(jq -r '.fixtures["ext4-dax"].backends.memmap.applicable' <<<"$output") == true ]]
 	run -0 "$PMEMLAB" kconfig "$FRAGMENT"
-	[[ $(grep '^kmem ' <<<"$output" | tr -s ' ') == "kmem pmem n/a yes n/a n/a" ]]
-	[[ $output == *"fixtures supported: memmap 12/12, nvdimm 13/13, virtio-pmem 11/11, cxl 12/12;"* ]]
+	[[ $(grep '^kmem ' <<<"$output" | tr -s ' ') == "kmem pmem n/a yes n/a yes" ]]
+	[[ $output == *"fixtures supported: memmap 12/12, nvdimm 13/13, virtio-pmem 11/11, cxl 13/13;"* ]]
 }
 
 @test "without CONFIG_ACPI_NFIT, the nvdimm backend is unsupported and memmap still is" {

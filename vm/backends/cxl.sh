@@ -83,7 +83,14 @@ cxl_plan() {
 	else
 		check_disk_space "$work" "$(cxl_files "$total" "$#")" "CXL memory"
 	fi
-	PLAN_QEMU_ARGS+=(-machine "$GUEST_MACHINE,cxl=on" -m "$((ram / MiB))M")
+	# The guest's RAM and CPUs on NUMA node 0: with an SRAT, Linux gives
+	# each CXL window (CEDT CFMWS) a NUMA node of its own, which the kmem
+	# fixture onlines as a separate memory tier.
+	PLAN_QEMU_ARGS+=(-machine "$GUEST_MACHINE,cxl=on" -m "$((ram / MiB))M"
+		-object "memory-backend-ram,id=ram0,size=$((ram / MiB))M"
+		-numa "node,nodeid=0,cpus=0-$((${PMEMLAB_GUEST_CPUS:-1} - 1)),memdev=ram0")
+	# memory onlined by hand (daxctl), not by the kernel (nvdimm.sh)
+	PLAN_APPEND+=(memhp_default_state=offline)
 	for r in "$@"; do
 		cxl_device "$i" "$r" "${OPT_BACKING:-$work/cxl$i.img}" "${OPT_BACKING:-$work/cxl$i}.lsa"
 		# window N routes to host bridge cxl.N, at least its device in size
