@@ -28,7 +28,7 @@ Exit status: 0 the config was read (whatever it supports), 2 bad usage,
 options:
   --config FILE         the config to read (same as CONFIG)
   --kernel K            a Debian kernel version (6.1.0-28-amd64), flavour (cloud, rt),
-                        package name or bzImage path (same as KERNEL)
+                        package name, kernel tree DIR or bzImage path (same as KERNEL)
   --modules DIR         the modules tree for =m checks: DIR/lib/modules/RELEASE,
                         or lib/modules/RELEASE itself
   --format text|json    tables, or one JSON document

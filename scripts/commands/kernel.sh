@@ -23,8 +23,8 @@ list    the kernels in the cache, and what each name resolves to
 
 K is what --kernel takes: default, cloud, rt, backports, trixie (or any
 Debian suite, SUITE:cloud, SUITE:rt), a Debian version (6.1.0-28-amd64,
-6.12.117+deb13), a package name, or package files (FILE.deb, FILE.rpm,
-FILE.pkg.tar.zst, comma-separated for a set). On an Ubuntu host, default
+6.12.117+deb13), a package name, package files (FILE.deb, FILE.rpm,
+FILE.pkg.tar.zst, comma-separated for a set), or a built kernel tree (DIR). On an Ubuntu host, default
 is Ubuntu's linux-image-generic, and a release (6.8.0-49-generic) or
 linux-image-* is Ubuntu's, from the host's apt. Exit status: 0 done,
 2 bad usage, 3 a kernel could not be resolved or downloaded.

@@ -41,7 +41,8 @@ and matrix.html. Exit status: 0 no cell failed, 1 a cell or a guest failed,
 options:
   --kernels LIST        comma-separated kernels as 'run --kernel' takes them: Debian
                         versions (6.12.117+deb12), flavours (cloud, rt), packages,
-                        default (Debian's linux-image-amd64), bzImage paths (default: default)
+                        default (Debian's linux-image-amd64), kernel tree DIRs, bzImage paths
+                        (default: default)
   --backends LIST       comma-separated backends (default: all, $(backend_names | paste -sd, -))
   --qemus LIST          comma-separated QEMUs as 'run --qemu' takes them: system, backports,
                         paths; each cell then runs on each (ids KERNEL:BACKEND@QEMU)

@@ -405,6 +405,14 @@ doctor_kernel() {
 	debian) ;;
 	'') spec=${spec:-?} ;;
 	*)
+		# the source's own refusal (a directory that is no built tree...)
+		local why
+		if ! why=$( (kernel_id "$spec") 2>&1 >/dev/null); then
+			why=${why%%$'\n'*}
+			doctor_check kernel fail "PMEMLAB_KERNEL='$spec': ${why#"${PMEMLAB_PROG:-pmemlab}: "}" "unset PMEMLAB_KERNEL or fix it"
+			doctor_fact kernel "$(jq -n --arg spec "$spec" --arg src "$src" '{spec: $spec, package: null, version: null, where: $src}')"
+			return
+		fi
 		doctor_check kernel ok "PMEMLAB_KERNEL='$spec': kernel source $src, unpacked into the cache at the first run"
 		doctor_fact kernel "$(jq -n --arg spec "$spec" --arg src "$src" '{spec: $spec, package: null, version: null, where: $src}')"
 		return

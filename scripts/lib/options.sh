@@ -45,6 +45,7 @@ $(for b in $(backend_names); do printf '%-27s %-12s %s\n' '' "$b" "${BACKEND_DES
   --size SIZE[,SIZE...]     one region or device per size, >= 512M, in steps of
                            $(for b in $(backend_names); do printf ' %s %s' "$b" "$(human_size "${BACKEND_STEP[$b]}")"; done) (default 1G)
   --kernel K                Debian kernel version (6.1.0-28-amd64), flavour (cloud, rt),
+                            a built kernel tree DIR (where make ran),
                             or a bzImage path with lib/modules/VERSION beside it
   --modules DIR             directory holding lib/modules/VERSION for --kernel PATH
   --accel auto|kvm|tcg      auto uses KVM only when a KVM guest really progresses

@@ -28,6 +28,9 @@
 #                   "files: /p/a.rpm, /p/b.rpm", "tree /u/linux at 1a2b3c4
 #                   (dirty)"); every source sets it
 #   KERNEL_SOURCE   the source's name
+#   KERNEL_VMLINUX  a vmlinux with a PVH entry that boots this kernel
+#                   without its decompressor, when the source has one
+#                   (a build tree's); "" lets vm/lib/vmlinux.sh extract it
 
 [[ -z ${_pmemlab_loaded_kernel:-} ]] || return 0
 _pmemlab_loaded_kernel=1
@@ -94,7 +97,7 @@ kernel_resolve() {
 	local id src
 	id=$(kernel_id "${1:-}") || exit
 	src=$(kernel_source_of "$id") || exit
-	KERNEL_SOURCE=$src KERNEL_ORIGIN=''
+	KERNEL_SOURCE=$src KERNEL_ORIGIN='' KERNEL_VMLINUX=''
 	"${src//-/_}_kernel_resolve" "$id"
 	# a source that says nothing of its origin still names itself
 	[[ -n $KERNEL_ORIGIN ]] || KERNEL_ORIGIN="$src: $id"

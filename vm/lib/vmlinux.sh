@@ -4,7 +4,8 @@
 # uncompressed vmlinux inside it, booted directly through its PVH entry
 # (Xen ELF note XEN_ELFNOTE_PHYS32_ENTRY), prints its first line at about
 # 1 s (docs/KERNEL-NOTES.md, "TCG timings"). It is extracted once per
-# kernel into the cache and used only when it has that note.
+# kernel into the cache and used only when it has that note; a kernel
+# source that has it already (a build tree's) gives it as KERNEL_VMLINUX.
 #
 # vmlinux_choose sets KERNEL_BOOT (the file for -kernel) and
 # KERNEL_BOOT_KIND (pvh or bzimage) from KERNEL_IMAGE.
@@ -16,6 +17,11 @@ _pmemlab_loaded_vmlinux=1
 
 vmlinux_choose() {
 	KERNEL_BOOT=$KERNEL_IMAGE KERNEL_BOOT_KIND=bzimage
+	# the source's own vmlinux (a build tree's), or an image that is one
+	if [[ -n ${KERNEL_VMLINUX:-} && ($PMEMLAB_PVH == 1 || $KERNEL_IMAGE == "$KERNEL_VMLINUX") ]]; then
+		KERNEL_BOOT=$KERNEL_VMLINUX KERNEL_BOOT_KIND=pvh
+		return 0
+	fi
 	[[ $PMEMLAB_PVH == 1 ]] || return 0
 	local dir key elf
 	cache_location
