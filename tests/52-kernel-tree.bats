@@ -39,6 +39,21 @@ no_kernel_cached() {
 	[[ $(jq -r .kernel_desc <<<"$output") == "tree:$KVER" ]]
 	[[ $(jq -r .config <<<"$output") == "$root/boot/config-$KVER" ]]
 	[[ $(jq -r .option_details.BLK_DEV_PMEM.state <<<"$output") == module ]]
+	[[ $(jq -r .kernel_origin <<<"$output") == "tree $BATS_TEST_TMPDIR/linux" ]]
+}
+
+@test "a git tree's origin names its commit, and dirty when a tracked file changed" {
+	local tree=$BATS_TEST_TMPDIR/linux commit
+	tree_standin "$tree" nd_pmem
+	git -C "$tree" init -q
+	git -C "$tree" add Makefile
+	git -C "$tree" -c user.email=t@invalid -c user.name=t commit -qm source
+	commit=$(git -C "$tree" rev-parse --short=12 HEAD)
+	run -0 --separate-stderr "$PMEMLAB" kconfig --format json --kernel "$tree"
+	[[ $(jq -r .kernel_origin <<<"$output") == "tree $tree at $commit" ]]
+	echo '# edited' >>"$tree/Makefile"
+	run -0 --separate-stderr "$PMEMLAB" kconfig --format json --kernel "$tree"
+	[[ $(jq -r .kernel_origin <<<"$output") == "tree $tree at $commit (dirty)" ]]
 }
 
 @test "an unchanged tree reuses its cache entry; a rebuilt one gets a new entry and the old one goes" {

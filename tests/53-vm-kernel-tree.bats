@@ -30,6 +30,7 @@ setup() {
 	[[ $(cat "$RUN_STATUS") -eq 0 ]]
 	[[ $(run_report -r .kernel) == "tree:$KVER" ]]
 	[[ $(run_report -r .guest_kernel) == "$KVER" ]]
+	[[ $(run_report -r .kernel_origin) == "tree $TREE" ]]
 	[[ $(run_report -r .kernel_boot) == pvh ]]
 	# the tree's own vmlinux: none was extracted from its bzImage
 	[[ ! -e $PMEMLAB_CACHE/vmlinux ]]

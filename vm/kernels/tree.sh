@@ -119,7 +119,7 @@ tree_key() {
 	local dir=${1%/} path
 	path=$(realpath -- "$dir" | sha256sum)
 	printf '%s-' "${path:0:8}"
-	(cd "$dir" && stat -L -c '%n %s %Y' Makefile .config include/config/kernel.release \
+	(cd "$dir" && stat -L -c '%n %s %Y' .config include/config/kernel.release \
 		${TREE_BZIMAGE:+arch/x86/boot/bzImage} ${TREE_VMLINUX:+vmlinux} \
 		modules.order modules.builtin modules.builtin.modinfo "${TREE_MODULES[@]}" 2>&1) |
 		sha256sum | cut -c1-16
