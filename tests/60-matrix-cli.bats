@@ -60,6 +60,25 @@ bare_kernel() {
 	no_kernel_downloaded
 }
 
+@test "--kernels takes any mix: names, versions, a .deb, a package set joined by '+', ~/PATH" {
+	mkdir -p "$BATS_TEST_TMPDIR/home/k" "$BATS_TEST_TMPDIR/p"
+	fake_bzimage "$BATS_TEST_TMPDIR/home/k/bzImage" 9.9.9-mix
+	local p=$BATS_TEST_TMPDIR/p deb
+	# Debian's own file names hold '+': one file, not a set
+	deb="linux-image-6.12.118+deb12-amd64_6.12.118-1~deb12u1_amd64.deb"
+	: >"$p/$deb"
+	: >"$p/linux-image-9.deb"
+	: >"$p/linux-modules-9.deb"
+	cd "$p"
+	run -0 --separate-stderr env HOME="$BATS_TEST_TMPDIR/home" "$PMEMLAB" matrix --list --backends memmap \
+		--kernels "6.1.0-99-amd64,./$deb,linux-image-9.deb+./linux-modules-9.deb,~/k/bzImage"
+	[[ $output == "6.1.0-99-amd64:memmap
+$p/$deb:memmap
+$p/linux-image-9.deb+$p/linux-modules-9.deb:memmap
+$BATS_TEST_TMPDIR/home/k/bzImage:memmap" ]]
+	no_kernel_downloaded
+}
+
 @test "default resolves from the cache's record, without apt, when dpkg has no linux-image-amd64" {
 	local installed
 	installed=$(dpkg-query -W -f='${Status}' linux-image-amd64 2>/dev/null) || true

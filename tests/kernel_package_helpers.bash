@@ -25,7 +25,7 @@ pkg_modules() {
 			mkdir -p "$dest/kernel/$(dirname "$f")"
 			case $compress in
 			none) cp "$KROOT/lib/modules/$KVER/kernel/$f" "$dest/kernel/$f" ;;
-			xz) xz -c --check=crc32 "$KROOT/lib/modules/$KVER/kernel/$f" >"$dest/kernel/$f.xz" ;;
+			xz) xz -0 -T1 -c --check=crc32 "$KROOT/lib/modules/$KVER/kernel/$f" >"$dest/kernel/$f.xz" ;;
 			zstd) zstd -q -c "$KROOT/lib/modules/$KVER/kernel/$f" >"$dest/kernel/$f.zst" ;;
 			gzip) gzip -c "$KROOT/lib/modules/$KVER/kernel/$f" >"$dest/kernel/$f.gz" ;;
 			esac
@@ -37,11 +37,13 @@ pkg_modules() {
 PKG_BASE_DIRS=(drivers/virtio drivers/char drivers/acpi fs/xfs fs/ext4 fs/jbd2 fs/mbcache.ko lib crypto net/9p fs/9p fs/netfs fs/fscache drivers/block)
 PKG_NVDIMM_DIRS=(drivers/nvdimm drivers/dax)
 
+# pkg_deb TREE OUT NAME [DEPENDS]
 pkg_deb() {
-	local tree=$1 out=$2 name=$3
+	local tree=$1 out=$2 name=$3 depends=${4:-}
 	mkdir -p "$tree/DEBIAN"
-	printf 'Package: %s\nVersion: %s\nArchitecture: amd64\nMaintainer: t <t@invalid>\nDescription: test\n' \
-		"$name" "${KVER%%-*}-1" >"$tree/DEBIAN/control"
+	printf 'Package: %s\nVersion: %s\nArchitecture: amd64\nMaintainer: t <t@invalid>\n%sDescription: test\n' \
+		"$name" "${KVER%%-*}-1" "${depends:+Depends: $depends
+}" >"$tree/DEBIAN/control"
 	dpkg-deb -Zxz -z1 -b "$tree" "$out" >/dev/null
 }
 
@@ -55,7 +57,8 @@ pkg_ubuntu() {
 	pkg_modules "$t/modules/lib/modules/$KVER" zstd "${PKG_BASE_DIRS[@]}"
 	cp "$KROOT/lib/modules/$KVER"/modules.{order,builtin} "$t/modules/lib/modules/$KVER/"
 	pkg_modules "$t/extra/lib/modules/$KVER" zstd "${PKG_NVDIMM_DIRS[@]}"
-	pkg_deb "$t/image" "$out/linux-image-$KVER.deb" "linux-image-$KVER"
+	# as Ubuntu's: the image depends on its modules package
+	pkg_deb "$t/image" "$out/linux-image-$KVER.deb" "linux-image-$KVER" "linux-modules-$KVER"
 	pkg_deb "$t/modules" "$out/linux-modules-$KVER.deb" "linux-modules-$KVER"
 	pkg_deb "$t/extra" "$out/linux-modules-extra-$KVER.deb" "linux-modules-extra-$KVER"
 }
@@ -80,4 +83,47 @@ pkg_debian_usrmerged() {
 	cp "$KROOT/boot/vmlinuz-$KVER" "$KROOT/boot/config-$KVER" "$t/boot/"
 	pkg_modules "$t/usr/lib/modules/$KVER" xz "${PKG_BASE_DIRS[@]}" "${PKG_NVDIMM_DIRS[@]}"
 	pkg_deb "$t" "$out" "linux-image-$KVER"
+}
+
+# Fedora: kernel-core (lib/modules/V/vmlinuz, config, modules.order and
+# .builtin, no modules), kernel-modules-core (the base modules) and
+# kernel-modules (the nvdimm and dax drivers), .ko.xz, rpms built with
+# rpmbuild into OUT (kernel-core-VER-REL.x86_64.rpm...).
+pkg_fedora() {
+	local out=$1 t=$BATS_TEST_TMPDIR/fedora ver=${KVER%%-*} rel
+	rel=${KVER#*-} rel=${rel%%-*}.fc41
+	mkdir -p "$out" "$t/core/lib/modules/$KVER" "$t/modcore/lib/modules/$KVER" "$t/mods/lib/modules/$KVER"
+	cp "$KROOT/boot/vmlinuz-$KVER" "$t/core/lib/modules/$KVER/vmlinuz"
+	cp "$KROOT/boot/config-$KVER" "$t/core/lib/modules/$KVER/config"
+	cp "$KROOT/lib/modules/$KVER"/modules.{order,builtin} "$t/core/lib/modules/$KVER/"
+	pkg_modules "$t/modcore/lib/modules/$KVER" xz "${PKG_BASE_DIRS[@]}"
+	pkg_modules "$t/mods/lib/modules/$KVER" xz "${PKG_NVDIMM_DIRS[@]}"
+	local name tree
+	for name in kernel-core:core kernel-modules-core:modcore kernel-modules:mods; do
+		tree=$t/${name#*:} name=${name%%:*}
+		cat >"$t/$name.spec" <<SPEC
+Name: $name
+Version: $ver
+Release: $rel
+Summary: test
+License: GPL-2.0-only
+BuildArch: x86_64
+%define __os_install_post %{nil}
+%define debug_package %{nil}
+%define _build_id_links none
+%description
+test
+%install
+mkdir -p %{buildroot}
+cp -a $tree/. %{buildroot}/
+%files
+/lib/modules/$KVER
+SPEC
+		rpmbuild -bb --quiet --define "_topdir $t/rpmbuild" --define "_rpmdir $t/rpms" --define '_binary_payload w0.ufdio' \
+			--define '_build_name_fmt %%{NAME}-%%{VERSION}-%%{RELEASE}.%%{ARCH}.rpm' "$t/$name.spec" >/dev/null 2>&1 ||
+			return 1
+		mv "$t/rpms/$name-$ver-$rel.x86_64.rpm" "$out/"
+	done
+	# shellcheck disable=SC2034 # read by the tests
+	FEDORA_SUFFIX=$ver-$rel.x86_64.rpm
 }

@@ -39,9 +39,10 @@ and matrix.html. Exit status: 0 no cell failed, 1 a cell or a guest failed,
 2 bad usage, 3 a kernel could not be fetched or prepared.
 
 options:
-  --kernels LIST        comma-separated kernels as 'run --kernel' takes them: Debian
-                        versions (6.12.117+deb12), flavours (cloud, rt), packages,
-                        default (Debian's linux-image-amd64), kernel tree DIRs, bzImage paths
+  --kernels LIST        comma-separated kernels as 'run --kernel' takes them, any mix:
+                        default, cloud, rt, backports, trixie, versions (6.12.117+deb12),
+                        package files (./linux-image-X.deb; a set as one entry joined
+                        by '+': image.deb+modules.deb), kernel tree DIRs, bzImage paths
                         (default: default)
   --backends LIST       comma-separated backends (default: all, $(backend_names | paste -sd, -))
   --qemus LIST          comma-separated QEMUs as 'run --qemu' takes them: system, backports,

@@ -24,9 +24,11 @@ readonly DEPS_TEST=(
 	valgrind:/usr/bin/valgrind libclang-rt-14-dev:/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a
 	chromium:/usr/bin/chromium libxml2-utils:/usr/bin/xmllint python3:/usr/bin/python3
 	groff-base:/usr/bin/groff man-db:/usr/bin/man yq:/usr/bin/yq parallel:/usr/bin/parallel
-	dpkg-dev:/usr/bin/dpkg-scanpackages
+	dpkg-dev:/usr/bin/dpkg-scanpackages rpm:/usr/bin/rpmbuild rpm2cpio:/usr/bin/rpm2cpio
 	dmsetup:/usr/sbin/dmsetup
 )
+# Fedora's kernel packages (vm/kernels/package.sh), asked for when one is given
+readonly DEPS_RPM=(rpm2cpio:/usr/bin/rpm2cpio cpio:/usr/bin/cpio)
 
 # deps_missing SET...: packages whose proof file is absent.
 deps_missing() {

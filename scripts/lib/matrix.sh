@@ -210,7 +210,8 @@ matrix_record() {
 			config: $k.config,
 			run: $k.commands.run, backend: $k.backends[$backend],
 			fixtures: ($k.fixtures | map_values({expected, supported: .backends[$backend].supported,
-				reasons: .backends[$backend].reasons, missing: .backends[$backend].missing}))},
+				reasons: .backends[$backend].reasons, missing: .backends[$backend].missing,
+				missing_modules: .backends[$backend].missing_modules, hints: .backends[$backend].hints}))},
 		   run: $run}' --args "$@"
 }
 
@@ -252,6 +253,8 @@ matrix_validate() {
 # matrix_ids KERNELS BACKENDS [QEMU...]: MATRIX_IDS, the cell ids,
 # kernels in the order given, then backends, then QEMUs (none: the one
 # QEMU, no @QEMU in the ids).
+# A kernel is anything --kernel takes (a package set as one entry joins
+# its files with '+': image.deb+modules.deb).
 # Not printed: a kernel_id refusal must end the command, not a subshell.
 matrix_ids() {
 	local kernels backends k b q id
@@ -263,6 +266,8 @@ matrix_ids() {
 	((${#qemus[@]})) || qemus=('')
 	MATRIX_IDS=()
 	for k in "${kernels[@]}"; do
+		# the shell expands no ~ after a comma: ~/linux is the user's
+		case $k in \~/*) k=$HOME/${k:2} ;; esac
 		id=$(kernel_id "$k") || exit
 		[[ -z ${seen[$id]:-} ]] || continue
 		seen[$id]=1

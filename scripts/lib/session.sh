@@ -135,6 +135,44 @@ session_unsupported_results() {
 	GUEST_SECONDS=0 INIT_SECONDS=null
 }
 
+# session_module_gaps: run's fixtures that need a module file the
+# kernel's packages lack (an Ubuntu set without linux-modules-extra, a
+# Fedora set without kernel-modules) are unsupported, with the package
+# that ships it, and the guest never builds them: their results go to
+# $WORK/unsupported.jsonl, their lines leave plan.tsv. kconfig judges
+# (vm/lib/kconfig.sh), asked only when a module the requirement table
+# names is in neither modules.dep nor modules.builtin (one awk).
+session_module_gaps() {
+	local moddir json
+	: >"$WORK/unsupported.jsonl"
+	moddir=$(modules_tree)
+	[[ -n $moddir && -r $moddir/modules.dep ]] || return 0
+	awk -F '\t' '
+		FILENAME == ARGV[1] { if ($0 !~ /^[[:space:]]*(#|@|$)/ && $2 != "-") { m = $2; gsub("-", "_", m); want[m] } ; next }
+		{ sub(":.*", ""); n = split($0, p, "/"); m = p[n]; sub("\\.ko(\\.(xz|zst|gz))?$", "", m); gsub("-", "_", m); delete want[m] }
+		END { for (m in want) exit 0; exit 1 }' \
+		"$PMEMLAB_ROOT/vm/kconfig-requirements.tsv" "$moddir/modules.dep" "$moddir/modules.builtin" 2>/dev/null || return 0
+	json=$("$PMEMLAB_ROOT/scripts/pmemlab" kconfig -q --format json --kernel "$OPT_KERNEL" 2>/dev/null) || return 0
+	jq -c --arg b "$OPT_BACKEND" --argjson k "$json" '
+		def why($c): "no \($c.missing_modules | map("\(.).ko") | join(", ")) in the kernel'"'"'s modules"
+			+ (if ($c.hints // []) | length > 0 then ": \($c.hints | join("; "))" else "" end);
+		$k.backends[$b] as $backend
+		| .[] | select(.expected != "n/a")
+		| (if ($backend.missing_modules // []) | length > 0 then $backend
+		   else ($k.fixtures[.fixture].backends[$b] // {}) end) as $c
+		| select(($c.missing_modules // []) | length > 0)
+		| {type: "fixture", fixture, status: "unsupported", reason: why($c),
+		   target: "", mount: "", probe: null, seconds: 0}' "$WORK/plan.json" >"$WORK/unsupported.jsonl" ||
+		die "cannot write $WORK/unsupported.jsonl"
+	[[ -s $WORK/unsupported.jsonl ]] || return 0
+	if ! awk -F '\t' 'NR == FNR { gone[$0]; next } !($1 in gone)' \
+		<(jq -r .fixture "$WORK/unsupported.jsonl") "$WORK/plan.tsv" >"$WORK/plan.tsv.new" ||
+		! mv "$WORK/plan.tsv.new" "$WORK/plan.tsv"; then
+		die "cannot write $WORK/plan.tsv"
+	fi
+	step "unsupported: $(jq -r -s 'map("\(.fixture) (\(.reason))") | join("; ")' "$WORK/unsupported.jsonl")"
+}
+
 # run.conf is sourced by the guest's init: every value is quoted.
 write_run_conf() {
 	local mode=$1
@@ -156,6 +194,7 @@ write_run_conf() {
 		# none: no fixture to plan (vm/guest/regions.sh reports instead)
 		[[ ${fixtures[0]} != none ]] || fixtures=()
 		fixture_plan "$WORK" "$OPT_BACKEND" "$(printf '%s\n' "${OPT_FIXTURE_OPTS[@]}")" "${fixtures[@]}"
+		[[ $mode != run ]] || session_module_gaps
 		sh_assign PMEM_DIR "${PMEM_DIR_GUEST:-/mnt/pmem}"
 		sh_assign PMEMLAB_HOST_DIR "${OPT_HOST_DIR:-}"
 		sh_assign PMEMLAB_RW_DIR "${OPT_RW_DIR:-}"

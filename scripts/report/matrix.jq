@@ -27,7 +27,17 @@ def support($r; $f):
 	| [$r.kconfig.run, $r.kconfig.backend, $fx] as $levels
 	| {supported: ($levels | all(.supported)),
 	   reasons: ($levels | map(.reasons // []) | add | unique),
-	   missing: ($levels | map(.missing // []) | add | unique)};
+	   missing: ($levels | map(.missing // []) | add | unique),
+	   missing_modules: ($levels | map(.missing_modules // []) | add | unique),
+	   hints: ($levels | map(.hints // []) | add | unique)};
+
+# why a cell is unsupported: module files the kernel's packages lack
+# (and which package ships them), else the config's options
+def unsupported_reason($s):
+	if ($s.missing_modules | length) > 0 then
+		"no \($s.missing_modules | map("\(.).ko") | join(", ")) in the kernel's modules"
+		+ (if ($s.hints | length) > 0 then ": \($s.hints | join("; "))" else "" end)
+	else "the kernel's config lacks \($s.missing | missing_text)" end;
 
 def cell($r; $f; $entry):
 	support($r; $f) as $s
@@ -43,7 +53,7 @@ def cell($r; $f; $entry):
 	+ if $expected == "n/a" then
 		{result: "n/a", reason: "not on the \($r.backend) backend: \($want.note)", missing: [], reasons: []}
 	elif $s.supported | not then
-		{result: "unsupported", reason: "the kernel's config lacks \($s.missing | missing_text)",
+		{result: "unsupported", reason: unsupported_reason($s),
 		 missing: $s.missing, reasons: $s.reasons}
 	elif $fx == null then
 		{result: "fail", reason: ($r.error // "the guest reported no result for this fixture"),

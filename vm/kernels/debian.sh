@@ -22,6 +22,8 @@ readonly DEBIAN_SUITES=" bullseye bookworm trixie forky sid "
 
 debian_kernel_match() {
 	case ${1:-} in
+	# package files (linux-image-V.deb without ./) are the package source's
+	*.deb | *.deb[+,]* | *.rpm | *.rpm[+,]* | *.pkg.tar.*) return 1 ;;
 	'' | default | cloud | rt | linux-image-* | [0-9]*) return 0 ;;
 	*/*) return 1 ;;
 	esac

@@ -33,6 +33,8 @@ ubuntu_kernel_match() {
 	ubuntu_release_p "${spec#linux-image-}" && return 0
 	ubuntu_host_p || return 1
 	case $spec in
+	# package files (linux-image-V.deb without ./) are the package source's
+	*.deb | *.deb[+,]* | *.rpm | *.rpm[+,]* | *.pkg.tar.*) return 1 ;;
 	'' | default | linux-image-*) return 0 ;;
 	*+deb[0-9]*) return 1 ;;
 	[0-9]*) return 0 ;;

@@ -55,7 +55,7 @@ def words: split(" ") | map(select(. != ""));
 		elif $modules == null then {value: "m", state: "module-unchecked"}
 		elif $modules[$mod | norm] then {value: "m", state: "module", module_path: $modules[$mod | norm]}
 		elif ($builtin // {})[$mod | norm] then {value: "m", state: "module-builtin", module_path: $builtin[$mod | norm]}
-		else {value: "m", state: "module-missing"} end
+		else {value: "m", state: "module-missing", hint: (($meta.module_hints // {})[$mod | norm])} end
 	  else {value: $v, state: "other"} end
 	| .available = (.state as $s | ["builtin", "module", "module-builtin", "module-unchecked"] | index([$s]) != null)
 	| .module = $mod
@@ -64,6 +64,7 @@ def words: split(" ") | map(select(. != ""));
 		elif .state == "not-set" then "CONFIG_\($r.option) is not set"
 		elif .state == "module-missing" then
 			"CONFIG_\($r.option)=m but \($mod).ko is neither in \($meta.modules_dir) nor in its modules.builtin"
+			+ (if .hint then " (\(.hint))" else "" end)
 		else "CONFIG_\($r.option)=\(.value)" end
 		+ ": " + $r.why);
   ($reqs | map(. + {status: status})) as $rows
@@ -76,12 +77,17 @@ def words: split(" ") | map(select(. != ""));
 	| {supported: ($blocking | length == 0),
 	   reasons: [$blocking[].status.text] | uniq_keep_order,
 	   missing: [$blocking[].option] | uniq_keep_order,
+	   # module files the kernel's package set lacks, and who ships them
+	   missing_modules: [$blocking[] | select(.status.state == "module-missing") | .module] | uniq_keep_order,
+	   hints: [$blocking[] | .status.hint // empty] | uniq_keep_order,
 	   notes: [$failing[] | select(.level == "want") | .status.text] | uniq_keep_order};
   def merge_cells:
 	(map(.supported) | any) as $any
 	| {supported: $any,
 	   reasons: (if $any then [] else map(.reasons[]) | uniq_keep_order end),
 	   missing: (if $any then [] else map(.missing[]) | uniq_keep_order end),
+	   missing_modules: (if $any then [] else map(.missing_modules[]) | uniq_keep_order end),
+	   hints: (if $any then [] else map(.hints[]) | uniq_keep_order end),
 	   notes: (map(.notes[]) | uniq_keep_order)};
 
 {
@@ -95,7 +101,7 @@ def words: split(" ") | map(select(. != ""));
 	options: ($rows | map({key: .option, value: .status.value}) | from_entries),
 	option_details: ($rows | map({key: .option, value: {
 		value: .status.value, state: .status.state, available: .status.available,
-		module: .status.module, module_path: .status.module_path,
+		module: .status.module, module_path: .status.module_path, hint: .status.hint,
 		level: .level, needed_by: .needed_by, why: .why}}) | from_entries),
 	# supported: the config allows it; emulator: what QEMU and the CPU
 	# model must give this kernel besides (the backend's
@@ -110,7 +116,7 @@ def words: split(" ") | map(select(. != ""));
 			   | if ($n | length) > 0 then {applicable: false, note: $n[0].note} else {applicable: true} end))})
 			| from_entries) as $cells
 		| {key: $f, value: ({expected: $e}
-			+ ([$cells[] | select(.applicable)] | if length > 0 then merge_cells else {supported: false, reasons: [], missing: [], notes: []} end)
+			+ ([$cells[] | select(.applicable)] | if length > 0 then merge_cells else {supported: false, reasons: [], missing: [], missing_modules: [], hints: [], notes: []} end)
 			+ {backends: $cells})}) | from_entries),
 	notes: (if $modules == null and ([$rows[] | select(.status.state == "module-unchecked")] | length > 0)
 		then ["no modules tree known: =m options are taken as present (pass --modules DIR to check them)"]

@@ -30,7 +30,7 @@ KCONFIG_REQUIREMENTS=$PMEMLAB_ROOT/vm/kconfig-requirements.tsv
 
 kconfig_reset() {
 	KCONFIG_FILE='' KCONFIG_SOURCE='' KCONFIG_KERNEL='' KCONFIG_DESC='' KCONFIG_MODDIR=''
-	KCONFIG_ORIGIN='' KCONFIG_KERNEL_ORIGIN=''
+	KCONFIG_ORIGIN='' KCONFIG_KERNEL_ORIGIN='' KCONFIG_HINTS=''
 	KCONFIG_LOOKED=()
 }
 
@@ -98,6 +98,8 @@ kconfig_locate_kernel() {
 	KCONFIG_KERNEL=$KERNEL_VERSION
 	KCONFIG_DESC=$KERNEL_DESC
 	KCONFIG_KERNEL_ORIGIN=$KERNEL_ORIGIN
+	# its source may know which package holds a missing module
+	KCONFIG_HINTS=1
 	local base=${KERNEL_BASE%/}
 	local moddir=$base/lib/modules/$KERNEL_VERSION
 	[[ ! -d $moddir ]] || KCONFIG_MODDIR=$moddir
@@ -288,8 +290,22 @@ kconfig_module_index() {
 		   | select(.key as $k | $w | index([$k]))] | from_entries'
 }
 
+# kconfig_module_hints WANTED MODULES BUILTIN: {module: which package
+# holds it} for the wanted modules neither in the tree nor built in, as
+# the kernel's source tells (kernel_module_hints); keys as norm makes them.
+kconfig_module_hints() {
+	local missing
+	mapfile -t missing < <(jq -r -n --argjson w "$1" --argjson m "$2" --argjson b "$3" \
+		'$w[] | gsub("-"; "_") | select(($m[.] // $b[.]) == null)')
+	((${#missing[@]})) || {
+		echo '{}'
+		return
+	}
+	kernel_module_hints "${missing[@]}" | jq -R -n '[inputs | split("\t") | {key: .[0], value: .[1]}] | from_entries'
+}
+
 kconfig_json() {
-	local kv fixtures meta wanted modules=null builtin=null
+	local kv fixtures meta wanted modules=null builtin=null hints='{}'
 	[[ -r $KCONFIG_REQUIREMENTS ]] || die "cannot read $KCONFIG_REQUIREMENTS"
 	kv=$(kconfig_values "$KCONFIG_FILE") || die "cannot read $KCONFIG_FILE"
 	[[ -n $kv ]] || die "$KCONFIG_FILE is not a kernel config (no CONFIG_ lines)"
@@ -303,6 +319,7 @@ kconfig_json() {
 		builtin='{}'
 		[[ ! -r $KCONFIG_MODDIR/modules.builtin ]] ||
 			builtin=$(kconfig_module_index "$wanted" <"$KCONFIG_MODDIR/modules.builtin")
+		[[ -z $KCONFIG_HINTS ]] || hints=$(kconfig_module_hints "$wanted" "$modules" "$builtin")
 	fi
 	fixtures=$(fixture_catalog | jq -R -n '[inputs | split("\t") | {name: .[0], expected: .[1]}]')
 	# the cells expectations.tsv says cannot exist (placement "-")
@@ -311,11 +328,11 @@ kconfig_json() {
 	local backends
 	mapfile -t backends < <(backend_names)
 	meta=$(jq -n --arg kernel "$KCONFIG_KERNEL" --arg desc "$KCONFIG_DESC" --arg config "${KCONFIG_ORIGIN:-$KCONFIG_FILE}" \
-		--arg origin "$KCONFIG_KERNEL_ORIGIN" \
+		--arg origin "$KCONFIG_KERNEL_ORIGIN" --argjson hints "$hints" \
 		--arg source "$KCONFIG_SOURCE" --arg moddir "$KCONFIG_MODDIR" \
 		'def nonempty: if . == "" then null else . end;
 		 {kernel: ($kernel | nonempty), kernel_desc: $desc, kernel_origin: ($origin | nonempty),
-		  config: $config, config_source: $source,
+		  config: $config, config_source: $source, module_hints: $hints,
 		  modules_dir: ($moddir | nonempty), backends: $ARGS.positional}' --args "${backends[@]}")
 	# the fixture groups follow the table (its line numbers stay true)
 	jq -n --arg tsv "$(cat "$KCONFIG_REQUIREMENTS" && fixture_groups)" --arg config "$kv" --argjson fixtures "$fixtures" --argjson na "$na" \

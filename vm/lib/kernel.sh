@@ -14,6 +14,10 @@
 #                            same on every machine; downloads nothing
 #   NAME_kernel_resolve ID   fetches into the cache if needed (under a
 #                            lock) and sets the KERNEL_* below
+#   NAME_kernel_module_hints MODULE...   optional: for modules missing
+#                            from the kernel resolved, "MODULE<TAB>which
+#                            package holds it" (a distribution that splits
+#                            its modules); kconfig's verdict says it
 #
 # kernel_resolve SPEC sets:
 #   KERNEL_IMAGE    path of the bzImage (or vmlinuz)
@@ -101,6 +105,15 @@ kernel_resolve() {
 	"${src//-/_}_kernel_resolve" "$id"
 	# a source that says nothing of its origin still names itself
 	[[ -n $KERNEL_ORIGIN ]] || KERNEL_ORIGIN="$src: $id"
+}
+
+# kernel_module_hints MODULE...: the resolved kernel's source's hints
+# (NAME_kernel_module_hints), nothing when it has none.
+kernel_module_hints() {
+	local fn=${KERNEL_SOURCE:-}
+	fn=${fn//-/_}_kernel_module_hints
+	declare -F "$fn" >/dev/null || return 0
+	"$fn" "$@"
 }
 
 # kernel_id SPEC: the name of a kernel that --kernel takes back and that
