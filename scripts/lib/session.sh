@@ -143,7 +143,7 @@ session_unsupported_results() {
 # (vm/lib/kconfig.sh), asked only when a module the requirement table
 # names is in neither modules.dep nor modules.builtin (one awk).
 session_module_gaps() {
-	local moddir json
+	local moddir
 	: >"$WORK/unsupported.jsonl"
 	moddir=$(modules_tree)
 	[[ -n $moddir && -r $moddir/modules.dep ]] || return 0
@@ -152,8 +152,10 @@ session_module_gaps() {
 		{ sub(":.*", ""); n = split($0, p, "/"); m = p[n]; sub("\\.ko(\\.(xz|zst|gz))?$", "", m); gsub("-", "_", m); delete want[m] }
 		END { for (m in want) exit 0; exit 1 }' \
 		"$PMEMLAB_ROOT/vm/kconfig-requirements.tsv" "$moddir/modules.dep" "$moddir/modules.builtin" 2>/dev/null || return 0
-	json=$("$PMEMLAB_ROOT/scripts/pmemlab" kconfig -q --format json --kernel "$OPT_KERNEL" 2>/dev/null) || return 0
-	jq -c --arg b "$OPT_BACKEND" --argjson k "$json" '
+	# a file, not an argument: the verdict outgrows the argument limit
+	"$PMEMLAB_ROOT/scripts/pmemlab" kconfig -q --format json --kernel "$OPT_KERNEL" >"$WORK/kconfig.json" 2>/dev/null || return 0
+	jq -c --arg b "$OPT_BACKEND" --slurpfile kk "$WORK/kconfig.json" '
+		$kk[0] as $k |
 		def why($c): "no \($c.missing_modules | map("\(.).ko") | join(", ")) in the kernel'"'"'s modules"
 			+ (if ($c.hints // []) | length > 0 then ": \($c.hints | join("; "))" else "" end);
 		$k.backends[$b] as $backend
