@@ -144,7 +144,23 @@ kernel_package_name() {
 #      `apt-get update`, said first;
 #   4. the newest kernel installed in /boot.
 kernel_meta_target() {
-	local meta=$1 target record
+	local meta=$1 target
+	kernel_meta_ask "$meta"
+	target=$KERNEL_META_TARGET
+	if [[ -z $target ]]; then
+		target=$(kernel_newest_installed) ||
+			die "cannot resolve $meta: apt knows no such package and no Debian kernel is installed (run 'apt-get update' as root, or pass --kernel)"
+		log "apt does not know $meta; using installed $target"
+	fi
+	printf '%s\n' "$target"
+}
+
+# kernel_meta_ask META: steps 1-3 above, acting: as root one `apt-get
+# update` when nothing knows META, and apt's answer recorded in the cache.
+# Sets KERNEL_META_TARGET (empty when none knows META), as
+# kernel_meta_lookup does; the ubuntu source asks the same way.
+kernel_meta_ask() {
+	local meta=$1 record
 	if ! kernel_meta_lookup "$meta" && ((EUID == 0)); then
 		# one update for runs started together: the others wait, then find it
 		cache_lock apt
@@ -153,19 +169,12 @@ kernel_meta_target() {
 		cache_unlock
 		kernel_meta_lookup "$meta" || true
 	fi
-	target=$KERNEL_META_TARGET
 	if [[ $KERNEL_META_SOURCE == apt ]]; then
 		# kept, so that the next runs need no apt
 		record=$(kernel_meta_record "$meta")
-		{ mkdir -p "${record%/*}" && printf '%s\n' "$target" >"$record.$$" && mv "$record.$$" "$record"; } ||
+		{ mkdir -p "${record%/*}" && printf '%s\n' "$KERNEL_META_TARGET" >"$record.$$" && mv "$record.$$" "$record"; } ||
 			die "cannot write $record (disk full?)"
 	fi
-	if [[ -z $target ]]; then
-		target=$(kernel_newest_installed) ||
-			die "cannot resolve $meta: apt knows no such package and no Debian kernel is installed (run 'apt-get update' as root, or pass --kernel)"
-		log "apt does not know $meta; using installed $target"
-	fi
-	printf '%s\n' "$target"
 }
 
 # kernel_meta_lookup META: steps 1-3 above without acting (no apt-get

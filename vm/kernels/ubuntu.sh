@@ -118,23 +118,13 @@ ubuntu_host_p() {
 # ubuntu_meta_target META: the release META (linux-image-generic) depends
 # on, answered offline when it can be (kernel_meta_lookup: dpkg, the
 # cache's record, apt's lists); as root, one `apt-get update` when the
-# lists do not know it. The answer is recorded in the cache.
+# lists do not know it. The answer is recorded in the cache
+# (kernel_meta_ask, vm/kernels/debian.sh).
 ubuntu_meta_target() {
-	local meta=$1 record
-	if ! kernel_meta_lookup "$meta" && ((EUID == 0)); then
-		cache_lock apt
-		kernel_meta_lookup "$meta" ||
-			apt_update "apt's lists do not know $meta and the cache has no kernel for it"
-		cache_unlock
-		kernel_meta_lookup "$meta" || true
-	fi
+	local meta=$1
+	kernel_meta_ask "$meta"
 	[[ -n $KERNEL_META_TARGET ]] ||
 		die "cannot resolve $meta: this Ubuntu host's apt knows no such package (run 'sudo apt-get update', or pass --kernel RELEASE, e.g. 6.8.0-49-generic)"
-	if [[ $KERNEL_META_SOURCE == apt ]]; then
-		record=$(kernel_meta_record "$meta")
-		{ mkdir -p "${record%/*}" && printf '%s\n' "$KERNEL_META_TARGET" >"$record.$$" && mv "$record.$$" "$record"; } ||
-			die "cannot write $record (disk full?)"
-	fi
 	printf '%s\n' "${KERNEL_META_TARGET#linux-image-}"
 }
 
