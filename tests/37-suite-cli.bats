@@ -243,6 +243,49 @@ EOF
 	run -1 grep -q PMEM_IS_PMEM_FORCE "$STANDIN/args.1" "$STANDIN/args.2"
 }
 
+@test "pmdk: RUNTESTS.py gets its test directory before its options, RUNTESTS.sh after them" {
+	pmdk_tree "$TREE"
+	local t=$TREE/src/test
+	touch "$t/pmem2_map/TESTS.py"
+	# RUNTESTS.py's argparse: -t, -b and -g take every word after them, so
+	# a directory must come first; one after -t is a test type it does not
+	# know
+	cat >"$t/RUNTESTS.py" <<'PY'
+#!/bin/sh
+dirs='' opt=''
+for a; do
+	case $a in
+	-t | -b | -g) opt=$a ;;
+	*) case $opt$a in
+		-tcheck | -bdebug | -gpage) ;;
+		-t*) echo "RUNTESTS.py: error: argument -t/--test_type: invalid choice: '$a'" >&2 && exit 2 ;;
+		-*) echo "RUNTESTS.py: error: unrecognized arguments: $a" >&2 && exit 2 ;;
+		*) dirs="$dirs $a" ;;
+		esac ;;
+	esac
+done
+for d in $dirs; do printf '%s/TEST0: SETUP\t(check/fs/debug)\n%s/TEST0: PASS\n' "$d" "$d"; done
+PY
+	# RUNTESTS.sh: its options, then the directories; an empty PMEM_FS_DIR
+	# in its config is one it cannot use
+	cat >"$t/RUNTESTS.sh" <<'SH'
+#!/bin/sh
+while [ "${1#-}" != "$1" ]; do shift 2; done
+! grep -qx 'PMEM_FS_DIR=' testconfig.sh || { echo "RUNTESTS.sh: PMEM_FS_DIR is empty" >&2 && exit 1; }
+for d; do printf '%s/TEST0: SETUP (check/pmem/debug)\n%s/TEST0: PASS\n' "$d" "$d"; done
+SH
+	chmod +x "$t/RUNTESTS.py" "$t/RUNTESTS.sh"
+	standin_guest_bin
+	PMEM_DIR=/mnt/pmem0 run -0 "$PMEMLAB" suite pmdk "$TREE" --tests pmem2_map,obj_pool --format json -q
+	[[ $(test_field "pmem2_map/TEST0 (check/fs/debug)" fsdax status) == pass ]]
+	[[ $(test_field "pmem2_map/TEST0 (check/fs/debug)" devdax status) == pass ]]
+	[[ $(test_field "obj_pool/TEST0 (check/pmem/debug)" fsdax status) == pass ]]
+	[[ $(test_field "obj_pool/TEST0 (check/pmem/debug)" devdax status) == pass ]]
+	[[ $(suite_json '.counts | "\(.pass) \(.fail) \(.notrun)"') == "4 0 0" ]]
+	# the devdax part has no PMem filesystem for cacheline granularity
+	grep -q -- "-b debug -t check -g page" "$STANDIN/args.2"
+}
+
 @test "--report keeps each part's output, suite.json and a junit.xml xmllint accepts" {
 	command -v xmllint >/dev/null || skip "xmllint is not installed (libxml2-utils, scripts/install-deps)"
 	pmdk_tree "$TREE"
