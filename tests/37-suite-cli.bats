@@ -341,6 +341,18 @@ SH
 	[[ -z $(ls -A "$TMPDIR") ]]
 }
 
+@test "matrix --suite lists the parts and their tests in the order the suite ran them, not by name" {
+	xfstests_tree "$TREE"
+	touch "$TREE/tests/xfs/551"
+	printf 'xfs/551        3s\nxfs/550        2s\n' >"$STANDIN/1.out"
+	printf 'xfs/551       [not run] not suitable for this filesystem type: ext4\n' >"$STANDIN/2.out"
+	run -0 --separate-stderr "$PMEMLAB" matrix --suite "xfstests:$TREE" --kernels 6.1.0-99-amd64 --tests xfs/551,xfs/550 --format json
+	[[ $(suite_json '[.tests[] | "\(.part) \(.test)"] | join(",")') == "xfs xfs/551,xfs xfs/550,ext4 xfs/551,ext4 xfs/550" ]]
+	rm "$STANDIN/calls"
+	run -0 --separate-stderr "$PMEMLAB" matrix --suite "xfstests:$TREE" --kernels 6.1.0-99-amd64 --tests xfs/551,xfs/550
+	[[ $(grep -oE '^xfs/55[01] +(xfs|ext4)' <<<"$output" | tr -s ' ' | paste -sd,) == "xfs/551 xfs,xfs/550 xfs,xfs/551 ext4,xfs/550 ext4" ]]
+}
+
 @test "matrix --suite refuses what does not go with a suite, and a bad suite, before any guest" {
 	xfstests_tree "$TREE"
 	refuses "--backends does not go with it" matrix --suite "xfstests:$TREE" --backends memmap

@@ -74,15 +74,18 @@ matrix_suite_record() {
 		   parts: ($doc.parts // []), tests: ($doc.tests // [])}'
 }
 
-# matrix_suite_document WALL RECORD...: the document on stdout.
+# matrix_suite_document WALL RECORD...: the document on stdout; parts
+# and the tests in each come in the order the suite ran them.
 matrix_suite_document() {
 	local wall=$1
 	shift
 	jq -s --arg suite "$MSUITE_NAME" --arg tree "$MSUITE_DIR" --argjson wall "$wall" '
 		{suite: $suite, tree: $tree, wall_seconds: $wall,
 		 kernels: map({kernel, exit_status, seconds, error, counts, ok, parts}),
-		 tests: ([.[] | .kernel as $k | .tests[] | . + {kernel: $k}]
-			| group_by([.part, .test]) | sort_by(.[0].part, .[0].test)
+		 tests: (([.[].parts[].part] | reduce .[] as $p ([]; if index([$p]) then . else . + [$p] end)) as $parts
+			| [.[] | .kernel as $k | .tests[] | . + {kernel: $k}] | to_entries
+			| map(.value.part as $p | .value + {at: .key, part_at: ($parts | index([$p]) // length)})
+			| group_by([.part, .test]) | sort_by(.[0].part_at, (map(.at) | min))
 			| map({test: .[0].test, part: .[0].part,
 				results: map({key: .kernel, value: {status, suite_status, reason, seconds}}) | from_entries}))}
 		| .ok = (.kernels | length > 0 and all(.ok and .error == null))' "$@"
