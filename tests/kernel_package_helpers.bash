@@ -2,8 +2,9 @@
 # Kernel packages in the shape of each distribution's, built from the
 # Debian kernel the suite's cache holds (Ubuntu, Fedora and Arch cannot
 # be downloaded here): the same image and modules, in their file names,
-# paths, package split and compression. Only the modules a memmap guest
-# and the nvdimm drivers need are packed (the packages stay small).
+# paths, package split and compression. Only the modules
+# vm/kconfig-requirements.tsv names, with what they depend on, are packed
+# (about 30, not 200: the packages stay small and quick to build).
 
 # pkg_source_kernel: KVER and KROOT, the cached Debian default kernel.
 pkg_source_kernel() {
@@ -14,14 +15,30 @@ pkg_source_kernel() {
 	[[ -e $KROOT/.complete ]]
 }
 
+# pkg_needed: PKG_NEEDED, the modules (paths under lib/modules/KVER/
+# kernel, one a line) that the requirement table names and those they
+# depend on, from the source kernel's modules.dep.
+pkg_needed() {
+	[[ -z ${PKG_NEEDED:-} ]] || return 0
+	PKG_NEEDED=$(awk -F '\t' '
+		FILENAME == ARGV[1] { if ($0 !~ /^[[:space:]]*(#|$)/ && $2 != "-") { m = $2; gsub("-", "_", m); want[m] }; next }
+		{ split($0, a, ":"); n = split(a[1], p, "/"); m = p[n]; sub("\\.ko.*$", "", m); gsub("-", "_", m)
+		  if (m in want) { print a[1]; k = split(a[2], d, " "); for (i = 1; i <= k; i++) print d[i] } }' \
+		"$BATS_TEST_DIRNAME/../vm/kconfig-requirements.tsv" "$KROOT/lib/modules/$KVER/modules.dep" |
+		sed 's|^kernel/||' | sort -u)
+	[[ -n $PKG_NEEDED ]]
+}
+
 # pkg_modules DEST COMPRESS DIR...: the kernel's modules under DIR...
-# (relative to lib/modules/KVER/kernel) into DEST/kernel, compressed with
-# COMPRESS (none, xz, zstd, gzip).
+# (relative to lib/modules/KVER/kernel) that pkg_needed names into
+# DEST/kernel, compressed with COMPRESS (none, xz, zstd, gzip).
 pkg_modules() {
 	local dest=$1 compress=$2 dir f
 	shift 2
+	pkg_needed
 	for dir in "$@"; do
 		while IFS= read -r f; do
+			[[ $'\n'$PKG_NEEDED$'\n' == *$'\n'"$f"$'\n'* ]] || continue
 			mkdir -p "$dest/kernel/$(dirname "$f")"
 			case $compress in
 			none) cp "$KROOT/lib/modules/$KVER/kernel/$f" "$dest/kernel/$f" ;;
