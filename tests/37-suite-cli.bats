@@ -103,6 +103,27 @@ setup() {
 	[[ $(suite_json '.parts[0].accel') == kvm ]]
 }
 
+@test "ndctl under TCG: device-dax missing its cache-mode time bound is hollow, any other failure a failure" {
+	ndctl_tree "$TREE" device-dax
+	mkdir -p "$STANDIN/1.files/meson-logs"
+	meson_log device-dax FAIL 100 $'dax0.0: verify loop took too long usecs: 18689597\n' \
+		>"$STANDIN/1.files/meson-logs/pmemlab-e820.json"
+	run -0 "$PMEMLAB" suite ndctl "$TREE" --tests device-dax --format json -q
+	[[ $(test_field device-dax e820 status) == hollow ]]
+	[[ $(test_field device-dax e820 suite_status) == fail ]]
+	[[ $(test_field device-dax e820 reason) == *"speed bound"*"the suite: FAIL, exit 1: dax0.0: verify loop took too long usecs: 18689597" ]]
+	[[ $(suite_json '"\(.counts.fail) \(.counts.hollow)"') == "0 1" ]]
+	# under KVM the bound is the test's: missing it is a failure
+	rm "$STANDIN/calls"
+	STANDIN_ACCEL=kvm run -1 "$PMEMLAB" suite ndctl "$TREE" --tests device-dax --format json -q
+	[[ $(test_field device-dax e820 status) == fail ]]
+	# a wrong byte is a failure under TCG too
+	rm "$STANDIN/calls"
+	meson_log device-dax FAIL 3 $'dax0.0: @ 0x1000 expected 0x1 got 0x2\n' >"$STANDIN/1.files/meson-logs/pmemlab-e820.json"
+	run -1 "$PMEMLAB" suite ndctl "$TREE" --tests device-dax --format json -q
+	[[ $(test_field device-dax e820 status) == fail ]]
+}
+
 @test "a part whose guest fails: its unreported tests are notrun and the part is a failed test" {
 	ndctl_tree "$TREE" dax-dev mmap.sh
 	mkdir -p "$STANDIN/1.files/meson-logs"

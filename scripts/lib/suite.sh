@@ -11,6 +11,10 @@
 #                         --tests is not given
 #   SUITE_HOLLOW_TCG=()   (associative) test -> why its pass proves nothing
 #                         under TCG: such a pass is reported as "hollow"
+#   SUITE_BOUND_TCG=()    (associative) test -> "REGEX|why": its failure
+#                         whose reason matches REGEX is a speed bound TCG
+#                         cannot meet and that proves nothing under it:
+#                         reported as "hollow" too, not as a failure
 # and defines
 #   suite_check DIR TESTS...
 #                         set SUITE_TREE, the tree to run (DIR or a
@@ -101,7 +105,7 @@ suite_load() {
 		}
 	SUITE_NAME=$name
 	SUITE_TESTS=()
-	declare -gA SUITE_HOLLOW_TCG=()
+	declare -gA SUITE_HOLLOW_TCG=() SUITE_BOUND_TCG=()
 	# shellcheck source=/dev/null
 	. "$PMEMLAB_ROOT/scripts/suites/$name.sh"
 }
@@ -155,12 +159,13 @@ suite_last_words() {
 
 # suite_part_record OUT PART TREE: the part's JSON record (one line):
 # its shape, its status, and its tests judged. A pass the suite marks
-# hollow under TCG becomes "hollow"; an expected test (PART_EXPECT: a
+# hollow under TCG, or a failure it marks as TCG's speed bound, becomes
+# "hollow"; an expected test (PART_EXPECT: a
 # name, or a directory its tests are under) the suite never reported is
 # "notrun" saying why; a guest that failed is a failed test named after
 # the part, so it is never silent.
 suite_part_record() {
-	local out=$1 part=$2 tree=$3 status seconds accel error tests hollow t
+	local out=$1 part=$2 tree=$3 status seconds accel error tests hollow bound t
 	status=$(<"$out/$part.status")
 	seconds=$(<"$out/$part.seconds")
 	accel=$(suite_accel "$out/$part.err")
@@ -174,15 +179,19 @@ suite_part_record() {
 	if [[ -z $error && $tests == '[]' ]]; then
 		error="the suite reported no test; its last words: $(suite_last_words "$out/$part.err")"
 	fi
-	hollow='{}'
+	hollow='{}' bound='{}'
 	if [[ $accel != kvm ]]; then
 		for t in "${!SUITE_HOLLOW_TCG[@]}"; do
 			hollow=$(jq -c --arg t "$t" --arg why "${SUITE_HOLLOW_TCG[$t]}" '. + {($t): $why}' <<<"$hollow")
 		done
+		for t in "${!SUITE_BOUND_TCG[@]}"; do
+			bound=$(jq -c --arg t "$t" --arg b "${SUITE_BOUND_TCG[$t]}" \
+				'. + {($t): {re: ($b | sub("[|].*$"; "")), why: ($b | sub("^[^|]*[|]"; ""))}}' <<<"$bound")
+		done
 	fi
 	jq -cn --arg part "$part" --argjson status "$status" --arg seconds "$seconds" \
 		--arg accel "$accel" --arg error "$error" --argjson tests "$tests" \
-		--argjson hollow "$hollow" --argjson args "$(json_words "${PART_ARGS[@]}")" \
+		--argjson hollow "$hollow" --argjson bound "$bound" --argjson args "$(json_words "${PART_ARGS[@]}")" \
 		--argjson expect "$(json_words "${PART_EXPECT[@]}")" '
 		def reported($e): any($tests[]; .test == $e or (.test | startswith($e + "/")));
 		{part: $part, args: $args, exec_status: $status, seconds: ($seconds | tonumber),
@@ -191,6 +200,8 @@ suite_part_record() {
 		| .tests = ([$tests[] | . + {part: $part}
 			| if .status == "pass" and $hollow[.test] != null
 			  then . + {status: "hollow", suite_status: "pass", reason: $hollow[.test]}
+			  elif .status == "fail" and $bound[.test] != null and (.test as $t | .reason | test($bound[$t].re))
+			  then . + {status: "hollow", suite_status: "fail", reason: "\($bound[.test].why); the suite: \(.reason)"}
 			  else . + {suite_status: .status} end]
 		  + [$expect[] | select(reported(.) | not)
 			| {test: ., part: $part, status: "notrun", suite_status: null, seconds: null,
@@ -247,6 +258,6 @@ suite_text() {
 		(.tests[] | [.test, .part, .status, (.seconds | secs), (.reason // "" | gsub("[\t\n]"; " "))] | @tsv)' \
 		<<<"$1" | align_columns
 	jq -r '"\(.suite): \(.counts.pass) pass, \(.counts.fail) fail, \(.counts.skip) skip, " +
-		"\(.counts.notrun) not run, \(.counts.hollow) hollow (passed without proving it: TCG) " +
+		"\(.counts.notrun) not run, \(.counts.hollow) hollow (proving nothing under TCG) " +
 		"in \(.parts | length) guests, \(.wall_seconds | round) s"' <<<"$1"
 }

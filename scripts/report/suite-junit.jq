@@ -1,6 +1,6 @@
 # The suite document (pmemlab suite) -> JUnit XML: a testsuite per part
 # (one guest each), a testcase per test. fail is a <failure>; skip, notrun
-# and hollow (passed without proving it under TCG) are <skipped>, each
+# and hollow (a result proving nothing under TCG) are <skipped>, each
 # with the suite's reason.
 
 include "xml";
