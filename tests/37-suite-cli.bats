@@ -54,7 +54,7 @@ setup() {
 	ndctl_tree "$TREE" dax-dev mmap.sh pmem-ns
 	run -0 "$PMEMLAB" suite ndctl "$TREE" --tests dax-dev,pmem-ns --dry-run
 	[[ $(suite_json '[.parts[].part] | join(",")') == e820,nfit ]]
-	[[ $(suite_json '.parts[0].args | join(" ")') == "--backend memmap --size 3G --mem 3G --append hugepagesz=1G hugepages=2 --fixture none --rw $TREE/build" ]]
+	[[ $(suite_json '.parts[0].args | join(" ")') == "--backend memmap --size 3G --mem 4G --append hugepagesz=1G hugepages=2 --fixture none --rw $TREE/build" ]]
 	[[ $(suite_json '.parts[1].args | join(" ")') == "--backend nvdimm --size 4G,4G --fixture none --rw $TREE/build" ]]
 	[[ $(suite_json '.parts[1].command') == *"meson test --no-rebuild --print-errorlogs --timeout-multiplier 3 --logbase pmemlab-nfit 'pmem-ns'" ]]
 	[[ $(standin_calls) == 0 ]]
