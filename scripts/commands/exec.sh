@@ -29,6 +29,9 @@ $(common_options_help)
   --env NAME                pass the host's variable NAME too (repeatable)
   --pmem-dir DIR            where the fixture is mounted in the guest (default /mnt/pmem)
   --junit FILE              write the fixture's placement and CMD's outcome as JUnit XML
+  --no-snapshot             boot the guest, neither starting a saved one nor saving it
+                            (memmap under TCG saves its booted guest once per shape and
+                            starts that instead of booting: PMEMLAB_SNAPSHOT=0 does the same)
 
 CMD runs under the host's /bin/sh (sh -c for a command line), as root in
 the guest, with the host's PATH, HOME, USER, LANG and LD_LIBRARY_PATH and
@@ -50,32 +53,42 @@ write_user_command() {
 }
 
 # exec_timing: where the time went, from the host's clock (host prep
-# up to QEMU's start, boot up to the guest's "/init reached" line, the
-# whole guest) and the guest's uptime marks (the "done" record's marks,
-# the fixture's seconds): $WORK/timing.json, and a line on stderr unless
-# -q. power-off is QEMU's last part after the guest said done; other is
-# the guest's own rest (the host root over 9p, ports, reports).
+# up to QEMU's start, boot up to the guest's "/init reached" line, or
+# for a saved guest its "resumed" line, the whole guest) and the guest's
+# uptime marks (the "done" record's marks, the fixture's seconds):
+# $WORK/timing.json, and a line on stderr unless -q. power-off is QEMU's
+# last part after the guest said done; other is the guest's own rest
+# (the host root over 9p, ports, reports); snapshot save is the first
+# exec of a shape saving its guest (vm/lib/snapshot.sh).
 exec_timing() {
-	local total out json line
+	local total out json line restored=false
+	[[ $SNAPSHOT_MODE != restore ]] || restored=true
 	total=$(elapsed_since "$EXEC_START_MS")
 	# one jq for the JSON and the line: each process start is 10-50 ms
 	# on a loaded host
 	out=$(jq -s -r --argjson prep "$(((QEMU_START_MS - EXEC_START_MS) / 10))" --argjson boot "$INIT_SECONDS" \
-		--argjson guest "$GUEST_SECONDS" --argjson total "$total" '
+		--argjson guest "$GUEST_SECONDS" --argjson total "$total" --argjson restored "$restored" '
 		def r: . * 100 | round / 100;
 		def s: if . == null then "?" else "\(.) s" end;
 		(map(select(.type == "done")) | first | .marks // {}) as $m
 		| (map(select(.type == "fixture")) | first | .seconds // 0) as $fixture
-		| (($m.end // 0) - ($m.init // 0)) as $after_init
-		| (if $m.modules then $m.modules - $m.init else null end) as $modules
+		| (if $restored then $m.resumed else $m.init end) as $start
+		| (if $restored or ($m.modules | not) then null else $m.modules - $m.init end) as $modules
+		| (if ($restored | not) and $m.resumed and $m.modules then $m.resumed - $m.modules else null end) as $save
+		| (($m.end // 0) - ($start // 0)) as $after_start
 		| (if $m.command_end then $m.command_end - $m.command_start else null end) as $command
-		| {host_prep: ($prep / 100), boot: $boot, modules: ($modules | if . then r else null end),
+		| {host_prep: ($prep / 100), start: (if $restored then "snapshot" else "boot" end),
+		   boot: $boot, modules: ($modules | if . then r else null end),
+		   snapshot_save: ($save | if . then r else null end),
 		   fixture: $fixture, command: ($command | if . then r else null end),
-		   other: (if $m.end then $after_init - ($modules // 0) - $fixture - ($command // 0) | r else null end),
-		   power_off: (if $boot and $m.end then $guest - $boot - $after_init | r else null end),
+		   other: (if $m.end then $after_start - ($modules // 0) - ($save // 0) - $fixture - ($command // 0) | r else null end),
+		   power_off: (if $boot and $m.end then $guest - $boot - $after_start | r else null end),
 		   guest: $guest, total: $total}
 		| tojson,
-		  "host prep \(.host_prep | s), boot to /init \(.boot | s), modules \(.modules | s), fixture \(.fixture | s), command \(.command | s), other \(.other | s), power-off \(.power_off | s) (total \(.total | s))"' \
+		  "host prep \(.host_prep | s), "
+		  + (if $restored then "saved guest started \(.boot | s)" else "boot to /init \(.boot | s), modules \(.modules | s)" end)
+		  + (if .snapshot_save then ", snapshot save \(.snapshot_save | s)" else "" end)
+		  + ", fixture \(.fixture | s), command \(.command | s), other \(.other | s), power-off \(.power_off | s) (total \(.total | s))"' \
 		"$WORK/results.jsonl") || return 0
 	{
 		IFS= read -r json
@@ -102,6 +115,10 @@ cmd_exec() {
 		--rw | --env)
 			parse_user_option "$@"
 			shift 2
+			;;
+		--no-snapshot)
+			PMEMLAB_SNAPSHOT=0
+			shift
 			;;
 		--junit)
 			(($# >= 2)) || usage_die "option --junit needs a value"

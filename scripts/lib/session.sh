@@ -26,6 +26,8 @@ _pmemlab_loaded_session=1
 . "$PMEMLAB_ROOT/vm/lib/accel.sh"
 # shellcheck source=vm/lib/qemu.sh
 . "$PMEMLAB_ROOT/vm/lib/qemu.sh"
+# shellcheck source=vm/lib/snapshot.sh
+. "$PMEMLAB_ROOT/vm/lib/snapshot.sh"
 
 WORK=
 

@@ -13,6 +13,8 @@ BACKEND_MIN["memmap"]=$((512 * MiB))
 # x86 KASLR copes with at most 4 memmap= regions (arch/x86/boot/compressed/kaslr.c).
 BACKEND_MAX["memmap"]=4
 BACKEND_BACKING["memmap"]="memmap PMem is guest RAM and cannot persist"
+# guest RAM: a saved exec guest holds it, empty as the boot left it
+BACKEND_SNAPSHOT["memmap"]=1
 
 # The regions sit in RAM above 4 GiB, sized to hold every one; RAM below
 # 4 GiB stays at 1 GiB so the layout is the same for every size.

@@ -19,6 +19,8 @@
 #   BACKEND_MAX[NAME]       most regions one guest takes
 #   BACKEND_BACKING[NAME]   empty when --backing can keep its PMem in a
 #                           file; else why it cannot
+#   BACKEND_SNAPSHOT[NAME]  (optional) set when its PMem is guest RAM that
+#                           a saved exec guest holds whole (vm/lib/snapshot.sh)
 #   NAME_plan WORK TOTAL SIZE...  fills PLAN_QEMU_ARGS, PLAN_APPEND,
 #                           PLAN_SUMMARY; usage_die on impossible input
 #   NAME_guest_ram TOTAL    bytes of guest RAM the plan gives QEMU's -m
@@ -58,7 +60,7 @@ readonly GUEST_MACHINE=q35
 # The default when neither --backend nor PMEMLAB_BACKEND says.
 readonly BACKEND_DEFAULT=memmap
 
-declare -gA BACKEND_EMULATOR_NEEDS=() BACKEND_QEMU_DEVICES=() BACKEND_DESC=() BACKEND_RANK=() BACKEND_GUEST_SECONDS=() BACKEND_MODULES=() BACKEND_STEP=() BACKEND_MIN=() BACKEND_MAX=() BACKEND_BACKING=() BACKEND_STEP_WHY=()
+declare -gA BACKEND_EMULATOR_NEEDS=() BACKEND_QEMU_DEVICES=() BACKEND_DESC=() BACKEND_RANK=() BACKEND_GUEST_SECONDS=() BACKEND_MODULES=() BACKEND_STEP=() BACKEND_MIN=() BACKEND_MAX=() BACKEND_BACKING=() BACKEND_STEP_WHY=() BACKEND_SNAPSHOT=()
 
 backend_load_all() {
 	local f

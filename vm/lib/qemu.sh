@@ -163,9 +163,13 @@ guest_initrd() {
 }
 
 guest_run() {
-	local mode=$1 start
+	local mode=$1
+	# exec: a saved guest of this shape instead of a boot (vm/lib/snapshot.sh)
+	SNAPSHOT_MODE=off
+	! snapshot_eligible "$mode" || printf 'PMEMLAB_SNAPSHOT=1\n' >>"$WORK/run.conf"
 	guest_initrd
 	guest_cmdline "$mode"
+	[[ -n $SNAPSHOT_WHY ]] || snapshot_plan
 	: >"$WORK/results.jsonl"
 	[[ ${OPT_SHOW_CMDLINE:-0} != 1 ]] || log "qemu: ${QCMD[*]}"
 	if [[ ${OPT_DRY_RUN:-0} == 1 ]]; then
@@ -174,15 +178,33 @@ guest_run() {
 			--arg kernel "$KERNEL_DESC" --arg kernel_origin "${KERNEL_ORIGIN:-}" \
 			--arg accel "$ACCEL" --arg boot "$KERNEL_BOOT_KIND" \
 			--arg qemu_binary "$QEMU_BIN" --arg qemu_version "$QEMU_VERSION" \
+			--arg snapshot "$SNAPSHOT_MODE" --arg snapshot_why "$SNAPSHOT_WHY" --arg snapshot_state "$SNAPSHOT_STATE" \
 			'{qemu: ., qemu_binary: $qemu_binary, qemu_version: $qemu_version,
 			  initramfs: $initramfs, initramfs_reused: ($reused == "1"),
 			  initramfs_seconds: ($seconds | tonumber), kernel: $kernel, kernel_origin: $kernel_origin,
-			  kernel_boot: $boot, accel: $accel}'
+			  kernel_boot: $boot, accel: $accel, snapshot: $snapshot,
+			  snapshot_why: (if $snapshot_why == "" then null else $snapshot_why end),
+			  snapshot_state: (if $snapshot_state == "" then null else $snapshot_state end)}'
 		exit "$EX_OK"
 	fi
 	# only for a boot: a dry run names the disks and makes no filesystem
 	guest_prepare_disk
-	step "booting the guest (timeout ${PMEMLAB_TIMEOUT}s)"
+	local rc=0
+	guest_boot "$mode" || rc=$?
+	snapshot_restore_failed || return "$rc"
+	guest_cmdline "$mode"
+	snapshot_plan
+	: >"$WORK/results.jsonl"
+	guest_boot "$mode"
+}
+
+# guest_boot MODE: start QEMU and wait for its end (guest_run).
+guest_boot() {
+	local mode=$1 start
+	case $SNAPSHOT_MODE in
+	restore) step "starting the saved guest (timeout ${PMEMLAB_TIMEOUT}s)" ;;
+	*) step "booting the guest (timeout ${PMEMLAB_TIMEOUT}s)" ;;
+	esac
 	start=$(now_ms)
 	if [[ $mode == shell ]]; then
 		GUEST_STATUS=0
@@ -193,7 +215,16 @@ guest_run() {
 	[[ $mode != exec ]] || guest_relay_streams
 	"${DIE_WITH_US_KILL[@]}" "${QCMD[@]}" </dev/null >"$WORK/qemu.out" 2>&1 &
 	QEMU_PID=$!
-	GUEST_STATUS=0 INIT_SECONDS=null QEMU_START_MS=$start
+	GUEST_STATUS=0 INIT_SECONDS=null QEMU_START_MS=$start SNAPSHOT_POINT=0
+	case $SNAPSHOT_MODE in
+	restore) snapshot_restore ;;
+	save)
+		# the guest waits at its snapshot point until the state is saved
+		if poll_wait_for "${PMEMLAB_TIMEOUT}" snapshot_point_or_exit && ((SNAPSHOT_POINT)); then
+			snapshot_save
+		fi
+		;;
+	esac
 	if ! poll_wait_for "${PMEMLAB_TIMEOUT}" qemu_exited; then
 		guest_stop
 		GUEST_SECONDS=$(elapsed_since "$start")
@@ -227,6 +258,7 @@ guest_stop() {
 # Our own stdout/stderr are passed on unchanged (never reopened by path,
 # which would lose data on a file opened without O_APPEND).
 guest_relay_streams() {
+	rm -f "$WORK/stdout.fifo" "$WORK/stderr.fifo"
 	mkfifo "$WORK/stdout.fifo" "$WORK/stderr.fifo" || die "cannot create FIFOs in $WORK"
 	cat "$WORK/stdout.fifo" &
 	RELAY_PIDS+=($!)
@@ -255,9 +287,24 @@ qemu_exited() {
 	if [[ $INIT_SECONDS == null ]]; then
 		local console=''
 		read -r -d '' console 2>/dev/null <"$WORK/console.log" || true
-		[[ $console != *'pmemlab-guest: /init reached'* ]] || seconds_since "$QEMU_START_MS" INIT_SECONDS
+		# a saved guest never prints its /init line again: its
+		# "resumed" line ends its boot
+		[[ $console != *'pmemlab-guest: /init reached'* && $console != *'pmemlab-guest: resumed'* ]] ||
+			seconds_since "$QEMU_START_MS" INIT_SECONDS
 	fi
 	! kill -0 "$QEMU_PID" 2>/dev/null
+}
+
+# Polled while a guest to be saved boots: true at its snapshot point
+# (SNAPSHOT_POINT=1) or when QEMU is gone.
+snapshot_point_or_exit() {
+	local console=''
+	read -r -d '' console 2>/dev/null <"$WORK/console.log" || true
+	[[ $console != *'pmemlab-guest: snapshot point'* ]] || {
+		SNAPSHOT_POINT=1
+		return 0
+	}
+	qemu_exited
 }
 
 console_tail() {
