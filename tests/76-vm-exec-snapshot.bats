@@ -16,9 +16,9 @@ setup() {
 	SHAPE=(--accel tcg --mem 1104M)
 }
 
-# state_of ARGS...: the saved guest's file an exec with ARGS would use.
+# state_of: the saved guest's file an exec of this file's shape uses.
 state_of() {
-	"$PMEMLAB" exec -q --dry-run "${SHAPE[@]}" "$@" -- true | jq -r '.snapshot_state // empty'
+	"$PMEMLAB" exec -q --dry-run "${SHAPE[@]}" -- true | jq -r '.snapshot_state // empty'
 }
 
 # timing_of STDERR: the kept work directory's timing.json.
@@ -40,7 +40,9 @@ timing_of() {
 		sh -c 'echo "second $1"; date +%s; ls "$PMEM_DIR"; exit 3' sh 'it'"'"'s'
 	[[ ${lines[0]} == "second it's" ]]
 	# the saved guest's clock stopped when it was saved: it takes the host's
-	((${lines[1]} >= $(date +%s) - 30 && ${lines[1]} <= $(date +%s)))
+	local now
+	now=$(date +%s)
+	((lines[1] >= now - 30 && lines[1] <= now))
 	# this run's fixture, made and probed anew (nothing but the probe file)
 	[[ ${lines[2]} == probe.dat && ${#lines[@]} == 3 ]]
 	[[ $stderr == *'fixture xfs-dax at /mnt/pmem: pmem'* ]]
