@@ -132,11 +132,11 @@ qmp_close() {
 qmp_migration_wait() {
 	local i
 	MIGRATION_STATUS=''
-	for ((i = 0; i < 1200; i++)); do
+	for ((i = 0; i < 2400; i++)); do
 		qmp_call query-migrate '{}' || return 1
 		[[ $QMP_REPLY =~ \"status\":\ *\"([a-z-]+)\" ]] && MIGRATION_STATUS=${BASH_REMATCH[1]}
 		case $MIGRATION_STATUS in completed | failed | cancelled) return 0 ;; esac
-		sleep 0.1
+		pause 0.05
 	done
 	return 1
 }
@@ -145,7 +145,7 @@ qmp_migration_wait() {
 # the guest runs on by itself once it is in (it was saved running).
 snapshot_restore() {
 	qmp_open &&
-		qmp_call migrate-incoming "{\"uri\": $(jq -Rn --arg u "exec:cat $(printf '%q' "$SNAPSHOT_STATE")" '$u')}" &&
+		qmp_call migrate-incoming "{\"uri\": $(json_string "exec:cat $(printf '%q' "$SNAPSHOT_STATE")")}" &&
 		qmp_migration_wait
 	qmp_close
 	snapshot_go || die "cannot write to the guest's go port"
@@ -169,7 +169,7 @@ snapshot_save() {
 	tmp=$(mktemp "$SNAPSHOT_STATE.XXXXXX") || die "cannot write in $dir"
 	step "saving the booted guest for the next exec of this shape (once)"
 	qmp_open &&
-		qmp_call migrate "{\"uri\": $(jq -Rn --arg u "exec:cat > $(printf '%q' "$tmp")" '$u')}" &&
+		qmp_call migrate "{\"uri\": $(json_string "exec:cat > $(printf '%q' "$tmp")")}" &&
 		qmp_migration_wait
 	status=$MIGRATION_STATUS
 	# the guest's RAM as it was saved: QEMU stopped it when its state
@@ -186,6 +186,13 @@ snapshot_save() {
 	qmp_call cont '{}' || true
 	qmp_close
 	snapshot_go || die "cannot write to the guest's go port"
+}
+
+# json_string TEXT: TEXT as a JSON string (no jq start: a path has no
+# control characters, printf %q saw to that).
+json_string() {
+	local t=${1//\\/\\\\}
+	printf '"%s"\n' "${t//\"/\\\"}"
 }
 
 # qmp_call COMMAND ARGS_JSON: QMP_REPLY, the command's reply line (the
