@@ -233,6 +233,9 @@ guest_boot() {
 	fi
 	wait "$QEMU_PID" || GUEST_STATUS=$?
 	QEMU_PID=
+	# a snapshot-shaped guest's RAM file (vm/lib/snapshot.sh): of no use
+	# once QEMU is gone, and as large as the guest's RAM
+	rm -f "$WORK/ram"
 	guest_relay_wait
 	GUEST_SECONDS=$(elapsed_since "$start")
 	guest_check_end
