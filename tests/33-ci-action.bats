@@ -276,11 +276,12 @@ Accelerator: **tcg**, guest clocksource tsc" ]]
 			{"type":"done"}
 		JSON
 		cat >"$work/report.json" <<-'JSON'
-			{"backend":"memmap","size":"1G","kernel":"6.1.0-56-amd64","guest_kernel":"6.1.0-56-amd64","accel":"kvm","accel_reason":"a KVM guest boots here",
+			{"backend":"memmap","size":"1G","kernel":"6.1.0-56-amd64","guest_kernel":"6.1.0-56-amd64","kernel_origin":"Debian 12 bookworm: linux-image-6.1.0-56-amd64","accel":"kvm","accel_reason":"a KVM guest boots here",
 			 "fixtures":[{"fixture":"devdax","expected":"pmem","status":"ok","result":"pass","probe":{"verdict":"pmem","pmem_pages":10,"present":10,"evidence":{"statx_dax":true,"map_sync":true,"libpmem_is_pmem":true}}}],
 			 "passed":1,"failed":0,"skipped":0}
 		JSON
 		echo '{"command":1.5}' >"$work/timing.json"
+		echo "${PMEMLAB_SNAPSHOT-unset}" >"$BATS_TEST_TMPDIR/snapshot"
 		exit 3
 	EOF
 	cd "$GITHUB_WORKSPACE"
@@ -288,6 +289,10 @@ Accelerator: **tcg**, guest clocksource tsc" ]]
 	[[ $(tr '\n' ' ' <"$ARGS_LOG") == "exec --keep-work --junit $RUNNER_TEMP/pmemlab/junit.xml --backend memmap --size 1G --kernel default --timeout 300 --fixture devdax -- sh -c make test | tee \"log\" " ]]
 	[[ $(head -n 1 "$GITHUB_STEP_SUMMARY") == '### pmemlab exec: `make test \| tee "log"` exited 3' ]]
 	grep -qxF '| devdax | pmem | pmem | pass | 10/10 pages in PMem, statx DAX yes, MAP_SYNC yes, libpmem yes |' "$GITHUB_STEP_SUMMARY"
+	# where the kernel came from, beside its release
+	grep -qxF 'memmap backend (1G), kernel 6.1.0-56-amd64 (Debian 12 bookworm: linux-image-6.1.0-56-amd64), kvm (a KVM guest boots here)' "$GITHUB_STEP_SUMMARY"
+	# one exec per step: no guest saved for later execs (vm/lib/snapshot.sh)
+	[[ $(<"$BATS_TEST_TMPDIR/snapshot") == 0 ]]
 	[[ $(output status) == 3 && $(output verdict) == pmem && $(output accel) == kvm && $(output passed) == 1 ]]
 	[[ $(jq -r '[.command, .status, .exec_status, .guest_kernel] | join(" ")' "$RUNNER_TEMP/pmemlab/pmemlab.json") == 'make test | tee "log" 3 3 6.1.0-56-amd64' ]]
 	[[ $(cat "$RUNNER_TEMP/pmemlab/console.log") == "guest console" ]]

@@ -22,10 +22,10 @@ end),
 "|---|---|---|---|---|",
 (.fixtures[] | "| \(.fixture | cell) | \(.expected | cell) | \(.probe.verdict // "-" | cell) | \(.result | cell) | \(evidence | cell) |"),
 "",
-"\(.backend) backend (\(.size)), kernel \(.guest_kernel // .kernel // "?"), \(.accel // "?")\(if .accel_reason then " (\(.accel_reason))" else "" end)",
+"\(.backend) backend (\(.size)), kernel \(.guest_kernel // .kernel // "?")\(if .kernel_origin then " (\(.kernel_origin | cell))" else "" end), \(.accel // "?")\(if .accel_reason then " (\(.accel_reason))" else "" end)",
 "",
 "Accelerator: **\(.accel // "?")**, guest clocksource \(.clocksource // "unknown")\(if .accel == "kvm" and .clocksource == "kvm-clock" then " (KVM confirmed)" elif .accel == "kvm" then " (KVM NOT confirmed)" else "" end)",
 (if .timing then "",
-	"timing (s): host prep \(.timing.host_prep), boot to /init \(.timing.boot), modules \(.timing.modules), fixture \(.timing.fixture), command \(.timing.command), other \(.timing.other), power-off \(.timing.power_off), total \(.timing.total)"
+	"timing (s): host prep \(.timing.host_prep), \(if .timing.start == "snapshot" then "saved guest started \(.timing.boot)" else "boot to /init \(.timing.boot), modules \(.timing.modules)" end), fixture \(.timing.fixture), command \(.timing.command), other \(.timing.other), power-off \(.timing.power_off), total \(.timing.total)"
 else empty end),
 (if .error then "", "error: \(.error)" else empty end)
