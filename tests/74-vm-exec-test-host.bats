@@ -2,7 +2,7 @@
 # shellcheck disable=SC2016 # the single-quoted $... are meant for the guest shell, literally
 # The exec guest as a Linux test host (issue 25, issue 22 points 4-5): the
 # guest kernel's modules for modprobe, modinfo and the kernel's autoload,
-# /dev/mapper nodes, /dev/shm, a throw-away writable /etc, dmesg, and
+# /dev/mapper links, /dev/shm, a throw-away writable /etc, dmesg, and
 # --fixture none leaving an NVDIMM region empty and ready for ndctl, and
 # --mem and --append shaping the guest. One
 # exec boot answers every test: its script prints NAME=VALUE lines.
@@ -20,7 +20,9 @@ modprobe ext4 && echo "ext4=$(grep -c '^ext4 ' /proc/modules)"
 echo "modinfo=$(modinfo -F filename kmem)"
 # no modprobe dm_mod: opening /dev/mapper/control makes the kernel load it
 dmsetup create pmemlab-t --table '0 2048 zero' >/dev/null &&
-	echo "mapper=$(stat -c %F /dev/mapper/pmemlab-t)" && dmsetup remove pmemlab-t
+	echo "mapper=$(stat -L -c %F /dev/mapper/pmemlab-t)" &&
+	echo "mapper_link=$(readlink /dev/mapper/pmemlab-t)" &&
+	dmsetup remove /dev/mapper/pmemlab-t && echo "mapper_gone=$(ls /dev/mapper)"
 echo "dm_mod=$(grep -c '^dm_mod ' /proc/modules)"
 python3 -c 'import multiprocessing; multiprocessing.Semaphore(); print("sem_open=ok")'
 echo "shm=$(awk '$2 == "/dev/shm" { print $3 }' /proc/mounts)"
@@ -73,10 +75,13 @@ exec_ok() {
 	[[ $(seen dm_mod) == 1 ]]
 }
 
-@test "dmsetup create makes its /dev/mapper node" {
+@test "dmsetup create makes /dev/mapper/NAME the link to ../dm-N udev makes, and remove takes it away" {
 	need_dmsetup
 	exec_ok
 	[[ $(seen mapper) == 'block special file' ]]
+	# scripts written for udev test for the link (ndctl's dm.sh)
+	[[ $(seen mapper_link) =~ ^\.\./dm-[0-9]+$ ]]
+	[[ $(seen mapper_gone) == control ]]
 }
 
 @test "sem_open works: /dev/shm is a tmpfs" {

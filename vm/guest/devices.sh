@@ -5,7 +5,8 @@
 # Device nodes: devtmpfs makes every node the kernel names (/dev/pmemN,
 # /dev/daxX.Y, /dev/dm-N); device-mapper's /dev/mapper/NAME is made by
 # libdevmapper itself, as DM_DISABLE_UDEV=1 in the command's environment
-# asks (there is no udev to make it).
+# asks (there is no udev to make it), and made udev's symlink by the
+# dmsetup first on PATH (vm/guest/dmsetup).
 
 # mount_user_dev: the /dev mounts, on the /dev bound into $NEWROOT.
 mount_user_dev() {

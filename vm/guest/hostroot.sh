@@ -32,9 +32,10 @@ build_host_root() {
 	mount -t tmpfs -o mode=1777 tmpfs "$NEWROOT/tmp"
 	mount -t tmpfs -o mode=0755 tmpfs "$NEWROOT/run"
 	mount -t tmpfs -o mode=0755 tmpfs "$NEWROOT/mnt"
-	# the probe the host built, whether or not the host installed it
+	# the probe the host built, whether or not the host installed it; the
+	# dmsetup that leaves /dev/mapper as udev would (vm/guest/dmsetup)
 	mkdir -p "$NEWROOT/run/pmemlab/bin"
-	cp /usr/bin/pmemprobe "$NEWROOT/run/pmemlab/bin/"
+	cp /usr/bin/pmemprobe /pmemlab/vm/guest/dmsetup "$NEWROOT/run/pmemlab/bin/"
 }
 
 # bind_host_entries: the host's top-level entries in $NEWROOT, with a
