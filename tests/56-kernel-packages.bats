@@ -100,6 +100,25 @@ cache_holds_no_kernel() {
 	[[ $(jq -r .boot_seconds <<<"$output") == 0 ]]
 }
 
+@test "exec and shell on Fedora without kernel-modules refuse the fixture naming the modules and kernel-modules, and boot nothing" {
+	fedora_built
+	local f=$F
+	local set=$f/kernel-core-$FEDORA_SUFFIX,$f/kernel-modules-core-$FEDORA_SUFFIX
+	local why="fixture xfs-dax: unsupported: no nd_e820.ko, libnvdimm.ko in the kernel's modules: Fedora ships nd_e820 in kernel-modules; Fedora ships libnvdimm in kernel-modules"
+	cd "$BATS_TEST_TMPDIR"
+	run -125 --separate-stderr "$PMEMLAB" exec --accel tcg --kernel "$set" --junit "$BATS_TEST_TMPDIR/exec.xml" -- true
+	echo "$stderr" >&2
+	[[ $stderr == *"error: $why"* ]]
+	# no guest: exec's timing line comes after a boot only
+	[[ $stderr != *"timing:"* ]]
+	grep -qF '<skipped message="no nd_e820.ko, libnvdimm.ko in the kernel&apos;s modules: Fedora ships nd_e820' "$BATS_TEST_TMPDIR/exec.xml"
+	no_leftovers
+	# shell wants a terminal: script(1) gives it one
+	run -3 script -qec "$(printf '%q ' "$PMEMLAB" shell --accel tcg --kernel "$set")" /dev/null
+	[[ $output == *"error: $why"* ]]
+	no_leftovers
+}
+
 @test "an rpm set without modules exits 2 naming Fedora's module packages, nothing cached" {
 	fedora_built
 	run -2 --separate-stderr "$PMEMLAB" kernel fetch "$F/kernel-core-$FEDORA_SUFFIX"

@@ -155,6 +155,16 @@ cmd_exec() {
 # exec_outcome: boot and report; EXEC_STATUS: exec's exit status (set,
 # not returned, so that errexit stays on in here).
 exec_outcome() {
+	if [[ -s $WORK/unsupported.jsonl ]]; then
+		# the fixture needs a module the kernel lacks (session_module_gaps):
+		# no boot, the reason names the module and the package that ships it
+		cp "$WORK/unsupported.jsonl" "$WORK/results.jsonl" || die "cannot write $WORK/results.jsonl"
+		GUEST_SECONDS=0 INIT_SECONDS=null
+		report_json "$WORK/results.jsonl" "$WORK/plan.json" >"$WORK/report.json" || die "cannot judge the fixture"
+		log "error: fixture ${OPT_FIXTURES[0]:-xfs-dax}: unsupported: $(jq -r .reason "$WORK/unsupported.jsonl")"
+		EXEC_STATUS=$EX_EXEC_FAILED
+		return 0
+	fi
 	if ! guest_run exec; then
 		log "error: $GUEST_ERROR"
 		EXEC_STATUS=$EX_EXEC_FAILED

@@ -45,5 +45,8 @@ cmd_shell() {
 	OPT_HOST_DIR=$PWD
 	session_start
 	session_prepare shell
+	# the fixture needs a module the kernel lacks (session_module_gaps)
+	[[ ! -s $WORK/unsupported.jsonl ]] ||
+		die "fixture ${OPT_FIXTURES[0]:-xfs-dax}: unsupported: $(jq -r .reason "$WORK/unsupported.jsonl")"
 	guest_run shell
 }

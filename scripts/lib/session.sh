@@ -137,15 +137,17 @@ session_unsupported_results() {
 	GUEST_SECONDS=0 INIT_SECONDS=null
 }
 
-# session_module_gaps: run's fixtures that need a module file the
-# kernel's packages lack (an Ubuntu set without linux-modules-extra, a
-# Fedora set without kernel-modules) are unsupported, with the package
-# that ships it, and the guest never builds them: their results go to
-# $WORK/unsupported.jsonl, their lines leave plan.tsv. kconfig judges
-# (vm/lib/kconfig.sh), asked only when a module the requirement table
-# names is in neither modules.dep nor modules.builtin (one awk).
+# session_module_gaps MODE: the planned fixtures (run's, or the one exec
+# and shell build) that need a module file the kernel's packages lack
+# (an Ubuntu set without linux-modules-extra, a Fedora set without
+# kernel-modules) are unsupported, with the package that ships it, and
+# the guest never builds them: their results go to
+# $WORK/unsupported.jsonl, their lines leave plan.tsv (exec and shell
+# then refuse to boot). kconfig judges (vm/lib/kconfig.sh), asked only
+# when a module the requirement table names is in neither modules.dep
+# nor modules.builtin (one awk).
 session_module_gaps() {
-	local moddir
+	local mode=$1 moddir
 	: >"$WORK/unsupported.jsonl"
 	moddir=$(modules_tree)
 	[[ -n $moddir && -r $moddir/modules.dep ]] || return 0
@@ -174,7 +176,8 @@ session_module_gaps() {
 		! mv "$WORK/plan.tsv.new" "$WORK/plan.tsv"; then
 		die "cannot write $WORK/plan.tsv"
 	fi
-	step "unsupported: $(jq -r -s 'map("\(.fixture) (\(.reason))") | join("; ")' "$WORK/unsupported.jsonl")"
+	[[ $mode != run ]] ||
+		step "unsupported: $(jq -r -s 'map("\(.fixture) (\(.reason))") | join("; ")' "$WORK/unsupported.jsonl")"
 }
 
 # run.conf is sourced by the guest's init: every value is quoted.
@@ -198,7 +201,7 @@ write_run_conf() {
 		# none: no fixture to plan (vm/guest/regions.sh reports instead)
 		[[ ${fixtures[0]} != none ]] || fixtures=()
 		fixture_plan "$WORK" "$OPT_BACKEND" "$(printf '%s\n' "${OPT_FIXTURE_OPTS[@]}")" "${fixtures[@]}"
-		[[ $mode != run ]] || session_module_gaps
+		session_module_gaps "$mode"
 		sh_assign PMEM_DIR "${PMEM_DIR_GUEST:-/mnt/pmem}"
 		sh_assign PMEMLAB_HOST_DIR "${OPT_HOST_DIR:-}"
 		sh_assign PMEMLAB_RW_DIR "${OPT_RW_DIR:-}"
