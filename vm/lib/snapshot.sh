@@ -180,7 +180,7 @@ snapshot_save() {
 		snapshot_prune "$dir"
 	else
 		rm -f "$tmp" "$tmp.ram"
-		log "warning: the guest could not be saved (migration ${status:-not started}); the next exec boots again"
+		log "warning: the guest could not be saved (migration ${status:-not started}${QMP_REPLY:+: $QMP_REPLY}); the next exec boots again"
 	fi
 	# the guest stopped when its state was written: it runs on
 	qmp_call cont '{}' || true
@@ -200,15 +200,18 @@ json_string() {
 # is gone (our read-write FIFO never sees an end of file) or says
 # nothing for 30 s.
 qmp_call() {
-	local line waited=0
+	local line part='' waited=0
 	QMP_REPLY=''
 	printf '{"execute": "%s", "arguments": %s}\n' "$1" "$2" >&"$QMP_IN"
 	while ((waited < 300)); do
 		if ! IFS= read -r -t 0.1 line <&"$QMP_OUT"; then
+			# a read that timed out keeps what it got of a line
+			part+=$line
 			kill -0 "$QEMU_PID" 2>/dev/null || return 1
 			waited=$((waited + 1))
 			continue
 		fi
+		line=$part$line part=''
 		case $line in
 		*'"return"'*)
 			QMP_REPLY=$line
