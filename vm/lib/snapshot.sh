@@ -59,8 +59,9 @@ snapshot_args() {
 		[[ ${QCMD[i]} != -m ]] || ram=${QCMD[i + 1]}
 	done
 	[[ -n $ram ]] || die "snapshot: no -m in the QEMU command line"
-	rm -f "$WORK/go.in" "$WORK/go.out" "$WORK/ram"
-	mkfifo "$WORK/go.in" "$WORK/go.out" || die "cannot create FIFOs in $WORK"
+	# the go port's and the QMP monitor's FIFOs, in one start each
+	rm -f "$WORK/go.in" "$WORK/go.out" "$WORK/qmp.in" "$WORK/qmp.out" "$WORK/ram"
+	mkfifo "$WORK/go.in" "$WORK/go.out" "$WORK/qmp.in" "$WORK/qmp.out" || die "cannot create FIFOs in $WORK"
 	SNAPSHOT_RAM=$ram SNAPSHOT_RAM_ARG=$((${#QCMD[@]} + 1))
 	QCMD+=(-object "memory-backend-file,id=pmemlab-ram,size=$ram,mem-path=$WORK/ram,share=on"
 		-machine memory-backend=pmemlab-ram
@@ -85,10 +86,10 @@ snapshot_plan() {
 			[[ -z ${OPT_RW_DIR:-} ]] || arg=${arg//"path=$OPT_RW_DIR,"/path=@RW@,}
 			printf '%s\n' "$arg"
 		done
-		stat -L -c '%n %s %Y %i' "$KERNEL_BOOT" "$QEMU_BIN"
-		# the image's name holds its inputs' hash; its mtime says when
+		# by path, size and inode: a replaced file (an upgrade, a new
+		# build) is a new inode; no mtime, as the initramfs's says when
 		# it was last used (vm/lib/initramfs.sh), not what it holds
-		stat -L -c '%n %s %i' "$INITRAMFS"
+		stat -L -c '%n %s %i' "$KERNEL_BOOT" "$QEMU_BIN" "$INITRAMFS"
 		printf '%s\n' "$QEMU_VERSION"
 		local line
 		while IFS= read -r line; do
@@ -110,8 +111,6 @@ snapshot_plan() {
 		SNAPSHOT_MODE=save
 	fi
 	# QEMU 7.2 sets migration capabilities over QMP only
-	rm -f "$WORK/qmp.in" "$WORK/qmp.out"
-	mkfifo "$WORK/qmp.in" "$WORK/qmp.out" || die "cannot create FIFOs in $WORK"
 	QCMD+=(-chardev "pipe,id=qmp,path=$WORK/qmp" -mon chardev=qmp,mode=control)
 }
 
