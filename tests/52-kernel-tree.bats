@@ -4,7 +4,8 @@
 # from the cached Debian kernel (tests/kernel_tree_helpers.bash) is laid
 # out in the cache, reused while it is unchanged and laid out again when
 # it is rebuilt; directories that are no built tree are refused before
-# anything is cached. Host side: no guest boots (tests/53 boots one).
+# anything is cached; a tree whose .config lacks what a fixture needs
+# makes it unsupported. Host side: no guest boots (tests/53 boots one).
 
 bats_require_minimum_version 1.5.0
 
@@ -40,6 +41,18 @@ no_kernel_cached() {
 	[[ $(jq -r .config <<<"$output") == "$root/boot/config-$KVER" ]]
 	[[ $(jq -r .option_details.BLK_DEV_PMEM.state <<<"$output") == module ]]
 	[[ $(jq -r .kernel_origin <<<"$output") == "tree $BATS_TEST_TMPDIR/linux" ]]
+}
+
+@test "a tree whose .config lacks ZONE_DEVICE: run marks the DAX fixtures unsupported naming it, and boots nothing" {
+	tree_standin "$BATS_TEST_TMPDIR/linux" virtio_pci virtio_console nd_e820 nd_pmem xfs
+	# as defconfig leaves it: no memory hot-plug, so no ZONE_DEVICE
+	sed -i '/^CONFIG_ZONE_DEVICE=/d' "$BATS_TEST_TMPDIR/linux/.config"
+	run -0 --separate-stderr "$PMEMLAB" run --format json --accel tcg --kernel "$BATS_TEST_TMPDIR/linux" --fixture xfs-dax --fixture devdax
+	echo "$stderr" >&2
+	[[ $(jq -r '[.fixtures[].status] | join(",")' <<<"$output") == unsupported,unsupported ]]
+	[[ $(jq -r '.fixtures[0].reason' <<<"$output") == "the kernel's config lacks ZONE_DEVICE"* ]]
+	[[ $(jq -r .boot_seconds <<<"$output") == 0 ]]
+	no_leftovers
 }
 
 @test "a git tree's origin names its commit, and dirty when a tracked file changed" {

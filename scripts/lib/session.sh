@@ -145,28 +145,35 @@ session_unsupported_results() {
 # $WORK/unsupported.jsonl, their lines leave plan.tsv (exec and shell
 # then refuse to boot). kconfig judges (vm/lib/kconfig.sh), asked only
 # when a module the requirement table names is in neither modules.dep
-# nor modules.builtin (one awk).
+# nor modules.builtin (one awk), or always for a kernel build tree: its
+# .config is the user's own, and a fixture whose options it lacks (e.g.
+# ZONE_DEVICE off, as defconfig leaves it) is unsupported naming them.
 session_module_gaps() {
-	local mode=$1 moddir
+	local mode=$1 moddir tree=false
 	: >"$WORK/unsupported.jsonl"
 	moddir=$(modules_tree)
-	[[ -n $moddir && -r $moddir/modules.dep ]] || return 0
-	awk -F '\t' '
+	[[ ${KERNEL_SOURCE:-} != tree ]] || tree=true
+	[[ $tree == true || (-n $moddir && -r $moddir/modules.dep) ]] || return 0
+	[[ $tree == true ]] || awk -F '\t' '
 		FILENAME == ARGV[1] { if ($0 !~ /^[[:space:]]*(#|@|$)/ && $2 != "-") { m = $2; gsub("-", "_", m); want[m] } ; next }
 		{ sub(":.*", ""); n = split($0, p, "/"); m = p[n]; sub("\\.ko(\\.(xz|zst|gz))?$", "", m); gsub("-", "_", m); delete want[m] }
 		END { for (m in want) exit 0; exit 1 }' \
 		"$PMEMLAB_ROOT/vm/kconfig-requirements.tsv" "$moddir/modules.dep" "$moddir/modules.builtin" 2>/dev/null || return 0
 	# a file, not an argument: the verdict outgrows the argument limit
 	"$PMEMLAB_ROOT/scripts/pmemlab" kconfig -q --format json --kernel "$OPT_KERNEL" >"$WORK/kconfig.json" 2>/dev/null || return 0
-	jq -c --arg b "$OPT_BACKEND" --slurpfile kk "$WORK/kconfig.json" '
+	jq -c --arg b "$OPT_BACKEND" --argjson tree "$tree" --slurpfile kk "$WORK/kconfig.json" '
 		$kk[0] as $k |
-		def why($c): "no \($c.missing_modules | map("\(.).ko") | join(", ")) in the kernel'"'"'s modules"
-			+ (if ($c.hints // []) | length > 0 then ": \($c.hints | join("; "))" else "" end);
+		def gap($c): (($c.missing_modules // []) | length > 0)
+			or ($tree and $c.supported == false and (($c.missing // []) | length > 0));
+		def why($c): if ($c.missing_modules // []) | length > 0 then
+			"no \($c.missing_modules | map("\(.).ko") | join(", ")) in the kernel'"'"'s modules"
+			+ (if ($c.hints // []) | length > 0 then ": \($c.hints | join("; "))" else "" end)
+			else "the kernel'"'"'s config lacks \($c.missing | join(", "))" end;
 		$k.backends[$b] as $backend
 		| .[] | select(.expected != "n/a")
-		| (if ($backend.missing_modules // []) | length > 0 then $backend
+		| (if gap($backend // {}) then $backend
 		   else ($k.fixtures[.fixture].backends[$b] // {}) end) as $c
-		| select(($c.missing_modules // []) | length > 0)
+		| select(gap($c))
 		| {type: "fixture", fixture, status: "unsupported", reason: why($c),
 		   target: "", mount: "", probe: null, seconds: 0}' "$WORK/plan.json" >"$WORK/unsupported.jsonl" ||
 		die "cannot write $WORK/unsupported.jsonl"
