@@ -1,10 +1,10 @@
 # shellcheck shell=sh
 # The snapshot point of an exec guest (vm/lib/snapshot.sh): when the host
 # asked for it (PMEMLAB_SNAPSHOT=1 in run.conf), the guest says so on the
-# console and waits for one line on its pmemlab.go port. The host saves
-# the guest there (first exec of a shape) or starts a saved one (later
-# execs): either way the line comes from this run's host, with its
-# clock, and this run's files replace those the saved guest booted with.
+# console and waits on its pmemlab.go port. The host saves the guest
+# there (first exec of a shape) or starts a saved one (later execs):
+# either way what comes down the port is this run's: the host's clock
+# and this run's files, which replace those the saved guest booted with.
 
 snapshot_point() {
 	[ "${PMEMLAB_SNAPSHOT:-0}" = 1 ] || return 0
@@ -17,28 +17,46 @@ snapshot_point() {
 		}
 		sleep 0.1
 	done
-	mkdir -p /run/pmemlab.run
-	# this run's files come over 9p, and the saved guest has none
+	# this run's files come down the port: the saved guest holds none
 	rm -rf /pmemlab/cmd /pmemlab/env /pmemlab/plan.tsv /pmemlab/user
+	mkdir -p /pmemlab/user
 	log "snapshot point"
+	exec 3<"$PORT"
 	epoch=''
-	read -r epoch _ <"$PORT"
+	read -r epoch _ <&3
 	log "resumed" # the host times a saved guest's start up to this line
 	mark resumed
 	# the saved guest's clock stopped when it was saved
 	[ -z "$epoch" ] || date -s "@$epoch" >/dev/null
-	take_run_files
-}
-
-# take_run_files: run.conf, cmd, env, plan.tsv and the user's fixtures
-# of this run, from the host over 9p (left mounted: a process start is
-# 20-60 ms under TCG); run.conf read again.
-take_run_files() {
-	mount -t 9p -o trans=virtio,version=9p2000.L,ro pmemlab.run /run/pmemlab.run || {
-		log "cannot mount this run's files (9p tag pmemlab.run)"
-		return 1
-	}
-	cp -R /run/pmemlab.run/pmemlab/. /pmemlab/ || return 1
+	rc=0
+	take_run_files || rc=1
+	exec 3<&-
+	[ $rc = 0 ] || return 1
 	# shellcheck source=/dev/null # written by the host, every value quoted
 	. /pmemlab/run.conf
+}
+
+# take_run_files: from fd 3, "file NAME LINES" and that many lines, per
+# file, up to "end" (vm/lib/snapshot.sh, snapshot_go); builtins only.
+take_run_files() {
+	while IFS= read -r line <&3; do
+		case $line in
+		end) return 0 ;;
+		"file "*)
+			# shellcheck disable=SC2086 # "file", a relative path, a count
+			set -- $line
+			n=0
+			while [ "$n" -lt "$3" ]; do
+				IFS= read -r l <&3 || return 1
+				printf '%s\n' "$l"
+				n=$((n + 1))
+			done >"/pmemlab/$2"
+			;;
+		*)
+			log "unexpected line from the host on pmemlab.go: $line"
+			return 1
+			;;
+		esac
+	done
+	return 1
 }

@@ -6,8 +6,8 @@
 # its guest there, with QEMU's own migration to a file, and goes on; a
 # later exec of that shape starts QEMU from the file (-incoming) instead
 # of booting. Either way the guest then waits on its pmemlab.go port for
-# the host's clock and takes this run's files (run.conf, cmd, env, plan)
-# from the pmemlab.run 9p share (vm/guest/snapshot.sh): the fixture and
+# the host's clock and this run's files (run.conf, cmd, env, plan, user
+# fixtures), sent down that port (vm/guest/snapshot.sh): the fixture and
 # the command are always this run's.
 #
 # Only for a backend that says BACKEND_SNAPSHOT (its PMem is guest RAM,
@@ -44,7 +44,7 @@ snapshot_eligible() {
 
 # snapshot_args: the devices every snapshot-shaped guest has, saved or
 # restored alike (a restored guest must find the devices it was saved
-# with): the go port and this run's files over 9p.
+# with): its RAM as a file, the go port, the QMP monitor.
 #
 # The guest's RAM is a file in the work directory ($WORK/ram, shared
 # with QEMU) and the migration leaves it out (x-ignore-shared): the saved
@@ -66,8 +66,7 @@ snapshot_args() {
 	QCMD+=(-object "memory-backend-file,id=pmemlab-ram,size=$ram,mem-path=$WORK/ram,share=on"
 		-machine memory-backend=pmemlab-ram
 		-chardev "pipe,id=go,path=$WORK/go"
-		-device virtserialport,bus=vser.0,chardev=go,name=pmemlab.go
-		-virtfs "local,path=$WORK/extra,mount_tag=pmemlab.run,security_model=none,readonly=on,id=pmemlab-run")
+		-device virtserialport,bus=vser.0,chardev=go,name=pmemlab.go)
 }
 
 # snapshot_plan: after guest_cmdline, for a guest that snapshot_eligible
@@ -150,12 +149,26 @@ snapshot_restore() {
 	snapshot_go || die "cannot write to the guest's go port"
 }
 
-# snapshot_go: let the guest run on: the host's clock, one line on the
-# go port (a FIFO opened read-write never blocks).
+# snapshot_go: let the guest run on: down the go port, the host's clock,
+# then each of this run's files as "file NAME LINES" and its lines, then
+# "end" (read by the guest's shell with builtins: no process start, no
+# 9p mount). Written in the background and counted with the relays, so a
+# guest that never reads cannot hang pmemlab (a FIFO holds 64 KiB).
 snapshot_go() {
 	local fd
 	exec {fd}<>"$WORK/go.in" || return 1
-	printf '%s\n' "$EPOCHSECONDS" >&"$fd"
+	{
+		local f lines=()
+		printf '%s\n' "$EPOCHSECONDS"
+		for f in "$WORK"/extra/pmemlab/{run.conf,cmd,env,plan.tsv} "$WORK"/extra/pmemlab/user/*.sh; do
+			[[ -f $f ]] || continue
+			mapfile -t lines <"$f"
+			printf 'file %s %s\n' "${f#"$WORK"/extra/pmemlab/}" "${#lines[@]}"
+			((${#lines[@]} == 0)) || printf '%s\n' "${lines[@]}"
+		done
+		printf 'end\n'
+	} >&"$fd" &
+	RELAY_PIDS+=($!)
 	exec {fd}>&-
 }
 
