@@ -64,18 +64,24 @@ port_var() {
 	return 1
 }
 
-find_ports() {
-	RESULTS=/dev/null
+# wait_port NAME: PORT, the node of port NAME, once it is there (a port
+# shows up a moment after virtio_console loads); 1 after 5 s.
+wait_port() {
 	i=0
-	while [ $i -lt 50 ]; do
-		if port_var pmemlab.results && [ -c "$PORT" ]; then
-			RESULTS=$PORT
-			return 0
-		fi
+	until port_var "$1" && [ -c "$PORT" ]; do
 		i=$((i + 1))
+		[ $i -lt 50 ] || return 1
 		sleep 0.1
 	done
-	log "no pmemlab.results port: results cannot reach the host"
+}
+
+find_ports() {
+	RESULTS=/dev/null
+	if wait_port pmemlab.results; then
+		RESULTS=$PORT
+	else
+		log "no pmemlab.results port: results cannot reach the host"
+	fi
 }
 
 emit() {

@@ -8,15 +8,10 @@
 
 snapshot_point() {
 	[ "${PMEMLAB_SNAPSHOT:-0}" = 1 ] || return 0
-	i=0
-	until port_var pmemlab.go && [ -c "$PORT" ]; do
-		i=$((i + 1))
-		[ $i -lt 50 ] || {
-			log "no pmemlab.go port: the guest cannot wait for the host"
-			return 1
-		}
-		sleep 0.1
-	done
+	wait_port pmemlab.go || {
+		log "no pmemlab.go port: the guest cannot wait for the host"
+		return 1
+	}
 	# this run's files come down the port: the saved guest holds none
 	rm -rf /pmemlab/cmd /pmemlab/env /pmemlab/plan.tsv /pmemlab/user
 	mkdir -p /pmemlab/user

@@ -20,7 +20,7 @@
 _pmemlab_loaded_snapshot=1
 
 : "${PMEMLAB_SNAPSHOT:=1}"
-# about 175 MB each (the guest's written RAM, sparse): the newest few stay
+# about 165 MB each on disk (the guest's written RAM, sparse): the newest few stay
 readonly SNAPSHOTS_KEPT=4
 SNAPSHOT_MODE=off SNAPSHOT_STATE='' SNAPSHOT_WHY='' MIGRATION_STATUS=''
 
@@ -71,7 +71,8 @@ snapshot_args() {
 
 # snapshot_plan: after guest_cmdline, for a guest that snapshot_eligible
 # passed: the state's key and whether it exists; QCMD gets what the
-# mode needs (-incoming, or a QMP monitor to save through).
+# mode needs (to restore: -incoming defer and the saved RAM file) and
+# the QMP monitor both modes talk through.
 snapshot_plan() {
 	snapshot_args
 	local key arg
